@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The wbscope subcommands; each lives in tools/<name>.c. */
+#ifndef WB_COMMANDS_H
+#define WB_COMMANDS_H
+
+int cmd_writepages(int argc, char **argv);
+
+#endif

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Types shared by BPF programs and user space. Keep it free of kernel and libc headers. */
+#ifndef WBSCOPE_H
+#define WBSCOPE_H
+
+/* log2 histograms: slot i holds values in [2^i, 2^(i+1) - 1]; slot 0 holds 0 and 1. */
+#define WB_MAX_SLOTS 32
+
+struct wb_hist {
+	unsigned long long slots[WB_MAX_SLOTS];
+	unsigned long long count;
+	unsigned long long sum;
+};
+
+#endif

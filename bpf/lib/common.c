@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "common.h"
+
+const char *wb_progname = "wbscope";
+volatile sig_atomic_t wb_exiting;
+
+enum { OPT_DURATION = 0x1000, OPT_INO };
+
+static const struct argp_option common_options[] = {
+	{ "pid", 'p', "PID", 0, "Trace this process (thread group) only", 0 },
+	{ "dev", 'd', "DEV", 0, "Trace this block device only: name (sda, loop0) or MAJ:MIN", 0 },
+	{ "ino", OPT_INO, "INODE", 0, "Trace this inode number only", 0 },
+	{ "duration", OPT_DURATION, "SECS", 0, "Stop after SECS seconds", 0 },
+	{ "timestamp", 'T', NULL, 0, "Print a timestamp with each interval", 0 },
+	{ "json", 'j', NULL, 0, "JSON output, one document per interval (schema wbscope/1)", 0 },
+	{ "milliseconds", 'm', NULL, 0, "Latency histograms in milliseconds", 0 },
+	{ "verbose", 'v', NULL, 0, "Show libbpf debug output", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 },
+};
+
+void wb_opts_init(struct wb_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->interval = 0;
+}
+
+int wb_parse_uint(const char *s, unsigned long long max, unsigned long long *out,
+		  char *err, size_t errlen)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || *s == '+') {
+		snprintf(err, errlen, "'%s' is not a non-negative integer", s ? s : "");
+		return -1;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end) {
+		snprintf(err, errlen, "'%s' is not a non-negative integer", s);
+		return -1;
+	}
+	if (v > max) {
+		snprintf(err, errlen, "'%s' is too large (max %llu)", s, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int wb_parse_seconds(const char *s, double *out, char *err, size_t errlen)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = s && *s ? strtod(s, &end) : -1;
+	if (!s || !*s || errno || *end || !(v > 0) || v > 1e7) {
+		snprintf(err, errlen, "'%s' is not a positive number of seconds", s ? s : "");
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int wb_parse_dev(const char *s, const char *partitions, unsigned int *dev,
+		 char *err, size_t errlen)
+{
+	unsigned int ma, mi;
+	char tail;
+	struct stat st;
+	FILE *f;
+	char line[256], name[128];
+
+	if (!s || !*s) {
+		snprintf(err, errlen, "empty device name");
+		return -1;
+	}
+	if (sscanf(s, "%u:%u%c", &ma, &mi, &tail) == 2) {
+		if (ma >= (1U << 12) || mi >= (1U << 20)) {
+			snprintf(err, errlen, "device number '%s' out of range", s);
+			return -1;
+		}
+		*dev = WB_MKDEV(ma, mi);
+		return 0;
+	}
+	if (s[0] == '/') {
+		if (stat(s, &st) || !S_ISBLK(st.st_mode)) {
+			snprintf(err, errlen, "'%s' is not a block device", s);
+			return -1;
+		}
+		*dev = WB_MKDEV(major(st.st_rdev), minor(st.st_rdev));
+		return 0;
+	}
+	f = fopen(partitions ? partitions : "/proc/partitions", "r");
+	if (!f) {
+		snprintf(err, errlen, "cannot read %s: %s", partitions ? partitions : "/proc/partitions",
+			 strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long blocks;
+
+		if (sscanf(line, "%u %u %llu %127s", &ma, &mi, &blocks, name) == 4 && !strcmp(name, s)) {
+			fclose(f);
+			*dev = WB_MKDEV(ma, mi);
+			return 0;
+		}
+	}
+	fclose(f);
+	snprintf(err, errlen, "no block device named '%s' (see /proc/partitions, or give MAJ:MIN)", s);
+	return -1;
+}
+
+void wb_dev_name(unsigned int dev, const char *partitions, char *buf, size_t len)
+{
+	unsigned int ma, mi;
+	unsigned long long blocks;
+	char line[256], name[128];
+	FILE *f = fopen(partitions ? partitions : "/proc/partitions", "r");
+
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "%u %u %llu %127s", &ma, &mi, &blocks, name) == 4 &&
+			    WB_MKDEV(ma, mi) == dev) {
+				snprintf(buf, len, "%s", name);
+				fclose(f);
+				return;
+			}
+		}
+		fclose(f);
+	}
+	snprintf(buf, len, "%u:%u", WB_DEV_MAJOR(dev), WB_DEV_MINOR(dev));
+}
+
+static error_t common_parse(int key, char *arg, struct argp_state *state)
+{
+	struct wb_opts *o = state->input;
+	char err[256];
+	unsigned long long v;
+
+	switch (key) {
+	case 'p':
+		if (wb_parse_uint(arg, INT_MAX, &v, err, sizeof(err)))
+			argp_error(state, "invalid PID: %s", err);
+		else if (v == 0)
+			argp_error(state, "invalid PID: 0");
+		o->pid = (int)v;
+		break;
+	case 'd':
+		if (wb_parse_dev(arg, NULL, &o->dev, err, sizeof(err)))
+			argp_error(state, "invalid device: %s", err);
+		o->dev_set = true;
+		snprintf(o->dev_name, sizeof(o->dev_name), "%s", arg);
+		break;
+	case OPT_INO:
+		if (wb_parse_uint(arg, ~0ULL, &o->ino, err, sizeof(err)))
+			argp_error(state, "invalid inode: %s", err);
+		else if (o->ino == 0)
+			argp_error(state, "invalid inode: 0");
+		break;
+	case OPT_DURATION:
+		if (wb_parse_seconds(arg, &o->duration, err, sizeof(err)))
+			argp_error(state, "invalid duration: %s", err);
+		break;
+	case 'T': o->timestamp = true; break;
+	case 'j': o->json = true; break;
+	case 'm': o->milliseconds = true; break;
+	case 'v': o->verbose = true; break;
+	case ARGP_KEY_ARG:
+		if (o->nargs == 0) {
+			if (wb_parse_seconds(arg, &o->interval, err, sizeof(err)))
+				argp_error(state, "invalid interval: %s", err);
+		} else if (o->nargs == 1) {
+			if (wb_parse_uint(arg, LONG_MAX, &v, err, sizeof(err)))
+				argp_error(state, "invalid count: %s", err);
+			else if (v == 0)
+				argp_error(state, "invalid count: 0");
+			o->count = (long)v;
+		} else {
+			argp_error(state, "unexpected argument '%s' (usage: [interval] [count])", arg);
+		}
+		o->nargs++;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp wb_common_argp = {
+	.options = common_options,
+	.parser = common_parse,
+};
+
+int wb_opts_finish(struct wb_opts *o, const char *cmd)
+{
+	(void)cmd;
+	/* With neither an interval nor a duration, report once at Ctrl-C. */
+	if (o->count && !o->interval)
+		o->interval = 1;
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	wb_exiting = 1;
+}
+
+void wb_install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+double wb_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void wb_sleep(double secs)
+{
+	double end = wb_now() + secs;
+
+	while (!wb_exiting) {
+		double left = end - wb_now();
+		struct timespec ts;
+
+		if (left <= 0)
+			break;
+		if (left > 0.2)
+			left = 0.2;
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+		nanosleep(&ts, NULL);
+	}
+}
+
+void wb_timestamp(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%H:%M:%S", &tm);
+}
+
+void wb_iso_time(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	char tmp[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03ldZ", tmp, ts.tv_nsec / 1000000);
+}
+
+static bool libbpf_verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !libbpf_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+void wb_libbpf_setup(bool verbose)
+{
+	libbpf_verbose = verbose;
+	libbpf_set_print(libbpf_print);
+}
+
+bool wb_btf_has_type(const char *name, int kind)
+{
+	static struct btf *vmlinux;
+	static bool tried;
+
+	if (!tried) {
+		tried = true;
+		vmlinux = btf__load_vmlinux_btf();
+		if (!vmlinux || libbpf_get_error(vmlinux))
+			vmlinux = NULL;
+	}
+	if (vmlinux && btf__find_by_name_kind(vmlinux, name, kind) > 0)
+		return true;
+	/* The type may live in a module's BTF (e.g. ext4 built as a module). */
+	if (vmlinux) {
+		static const char *mods[] = { "ext4", "jbd2", "xfs" };
+
+		for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+			struct btf *m = btf__load_module_btf(mods[i], vmlinux);
+			bool found;
+
+			if (!m || libbpf_get_error(m))
+				continue;
+			found = btf__find_by_name_kind(m, name, kind) > 0;
+			btf__free(m);
+			if (found)
+				return true;
+		}
+	}
+	return false;
+}
+
+bool wb_raw_tp_exists(const char *name)
+{
+	char tname[256];
+
+	snprintf(tname, sizeof(tname), "btf_trace_%s", name);
+	return wb_btf_has_type(tname, BTF_KIND_TYPEDEF);
+}
+
+bool wb_tracefs_event_exists(const char *system, const char *event)
+{
+	static const char *roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char path[512];
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/events/%s/%s/format", roots[i], system, event);
+		if (access(path, R_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+void wb_explain_load_error(const char *cmd, int err)
+{
+	if (err < 0)
+		err = -err;
+	fprintf(stderr, "%s %s: failed to load BPF programs: %s\n", wb_progname, cmd, strerror(err));
+	if (err == EPERM || err == EACCES)
+		fprintf(stderr, "  need root (or CAP_BPF and CAP_PERFMON); is kernel.unprivileged_bpf_disabled set?\n");
+	else if (access("/sys/kernel/btf/vmlinux", R_OK))
+		fprintf(stderr, "  this kernel has no BTF (/sys/kernel/btf/vmlinux): CONFIG_DEBUG_INFO_BTF=y is required\n");
+	else
+		fprintf(stderr, "  rerun with -v for libbpf's log\n");
+}

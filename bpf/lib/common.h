@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared plumbing for wbscope subcommands: options, signals, devices, hook probing. */
+#ifndef WB_COMMON_H
+#define WB_COMMON_H
+
+#include <argp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit statuses shared by every subcommand. */
+#define WB_EXIT_OK 0
+#define WB_EXIT_FAIL 1	/* ran, and found what it reports as a failure */
+#define WB_EXIT_ERROR 2	/* could not run: bad arguments, missing hooks, no permission */
+
+/* Options every tracing subcommand accepts (see wb_common_argp). */
+struct wb_opts {
+	int pid;			/* -p: process (tgid) filter, 0 = all */
+	unsigned int dev;		/* -d: kernel dev_t (major << 20 | minor) */
+	bool dev_set;
+	char dev_name[64];
+	unsigned long long ino;		/* -i/--ino: inode filter, 0 = all */
+	double interval;		/* seconds between reports */
+	long count;			/* number of reports, 0 = until the end */
+	double duration;		/* --duration: stop after this many seconds, 0 = none */
+	bool timestamp;			/* -T */
+	bool json;			/* -j/--json */
+	bool milliseconds;		/* -m */
+	bool verbose;			/* -v: libbpf debug output */
+	int nargs;			/* positional arguments seen */
+};
+
+/* argp child that parses the options above and positional [interval] [count]. */
+extern const struct argp wb_common_argp;
+void wb_opts_init(struct wb_opts *o);
+/* Checks combinations after parsing; prints the problem and returns -1 if invalid. */
+int wb_opts_finish(struct wb_opts *o, const char *cmd);
+
+/* Parsers, exposed for unit tests. Return 0 on success, -1 with a message in err. */
+int wb_parse_uint(const char *s, unsigned long long max, unsigned long long *out,
+		  char *err, size_t errlen);
+int wb_parse_seconds(const char *s, double *out, char *err, size_t errlen);
+int wb_parse_dev(const char *s, const char *partitions, unsigned int *dev,
+		 char *err, size_t errlen);
+/* Name of a device from /proc/partitions (or the given file), else "MAJ:MIN". */
+void wb_dev_name(unsigned int dev, const char *partitions, char *buf, size_t len);
+
+#define WB_DEV_MAJOR(d) ((d) >> 20)
+#define WB_DEV_MINOR(d) ((d) & ((1U << 20) - 1))
+#define WB_MKDEV(ma, mi) (((ma) << 20) | (mi))
+
+/* SIGINT/SIGTERM set wb_exiting; the main loop ends and the tool detaches cleanly. */
+extern volatile sig_atomic_t wb_exiting;
+void wb_install_signals(void);
+/* Sleep up to secs, returning early when a signal arrives. */
+void wb_sleep(double secs);
+double wb_now(void);
+void wb_timestamp(char *buf, size_t len);	/* HH:MM:SS */
+void wb_iso_time(char *buf, size_t len);	/* UTC ISO 8601 */
+
+/* libbpf messages: debug ones only with -v. */
+void wb_libbpf_setup(bool verbose);
+
+/* Hook probing. A raw tracepoint exists when BTF has typedef btf_trace_<name>. */
+bool wb_btf_has_type(const char *name, int kind);
+bool wb_raw_tp_exists(const char *name);
+bool wb_tracefs_event_exists(const char *system, const char *event);
+/* Explains why BPF loading failed (permissions, missing BTF, ...). */
+void wb_explain_load_error(const char *cmd, int err);
+
+extern const char *wb_progname;
+
+#endif

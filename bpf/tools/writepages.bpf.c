@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wbscope writepages: latency of ext4 writepages calls and pages written per call,
+ * per device. Hooks: the ext4_writepages / ext4_writepages_result tracepoints as raw
+ * tracepoints (cheapest tracepoint attachment; allowed where fentry is not).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "bits.bpf.h"
+#include "writepages.h"
+
+const volatile __u32 targ_tgid = 0;
+const volatile __u32 targ_dev = 0;
+const volatile __u64 targ_ino = 0;
+const volatile bool targ_ms = false;
+
+struct start {
+	__u64 ts;
+	__s64 nr_to_write;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WP_MAX_INFLIGHT);
+	__type(key, __u32);
+	__type(value, struct start);
+} starts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, WP_MAX_DEVS);
+	__type(key, struct wp_key);
+	__type(value, struct wp_val);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, WP_NR_COUNTERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static const struct wp_val zero_val;
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
+
+	if (c)
+		(*c)++;
+}
+
+/* Returns true when the event is filtered out; sets *devp otherwise. */
+static __always_inline bool filtered(struct inode *inode, __u32 *devp)
+{
+	__u32 dev = BPF_CORE_READ(inode, i_sb, s_dev);
+
+	if (targ_dev && dev != targ_dev)
+		return true;
+	if (targ_ino && BPF_CORE_READ(inode, i_ino) != targ_ino)
+		return true;
+	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
+		return true;
+	*devp = dev;
+	return false;
+}
+
+SEC("raw_tp/ext4_writepages")
+int BPF_PROG(wp_enter, struct inode *inode, struct writeback_control *wbc)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), dev;
+	struct start s;
+
+	if (filtered(inode, &dev))
+		return 0;
+	count(WP_CNT_ENTER);
+	s.ts = bpf_ktime_get_ns();
+	s.nr_to_write = BPF_CORE_READ(wbc, nr_to_write);
+	if (bpf_map_update_elem(&starts, &tid, &s, BPF_ANY))
+		count(WP_CNT_DROP_INFLIGHT);
+	return 0;
+}
+
+SEC("raw_tp/ext4_writepages_result")
+int BPF_PROG(wp_exit, struct inode *inode, struct writeback_control *wbc, int ret,
+	     int pages_written)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct wp_key key = {};
+	struct wp_val *val;
+	struct start *s;
+	__u64 now = bpf_ktime_get_ns(), delta;
+
+	if (filtered(inode, &key.dev))
+		return 0;
+	count(WP_CNT_EXIT);
+	s = bpf_map_lookup_elem(&starts, &tid);
+	val = wb_lookup_or_init(&stats, &key, &zero_val);
+	if (!val) {
+		count(WP_CNT_DROP_STATS);
+		goto out;
+	}
+	val->calls++;
+	if (ret < 0)
+		val->errors++;
+	if (BPF_CORE_READ(wbc, sync_mode) == WB_SYNC_ALL)
+		val->sync_all++;
+	if (pages_written > 0) {
+		val->pages_total += pages_written;
+		wb_hist_add(&val->pages, pages_written);
+	} else {
+		wb_hist_add(&val->pages, 0);
+	}
+	if (!s) {
+		count(WP_CNT_UNPAIRED);
+		return 0;
+	}
+	delta = now - s->ts;
+	val->lat_ns_sum += delta;
+	wb_hist_add(&val->lat, targ_ms ? delta / 1000000 : delta / 1000);
+	wb_hist_add(&val->nr_to_write, s->nr_to_write > 0 ? s->nr_to_write : 0);
+out:
+	if (s)
+		bpf_map_delete_elem(&starts, &tid);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

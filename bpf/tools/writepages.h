@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* wbscope writepages: types shared by writepages.bpf.c and writepages.c. */
+#ifndef WB_WRITEPAGES_H
+#define WB_WRITEPAGES_H
+
+#include "wbscope.h"
+
+#define WP_MAX_DEVS 256		/* distinct devices tracked per interval */
+#define WP_MAX_INFLIGHT 8192	/* writepages calls in flight (one per task) */
+
+enum wp_counter {
+	WP_CNT_ENTER,		/* ext4_writepages events that passed the filters */
+	WP_CNT_EXIT,		/* ext4_writepages_result events that passed the filters */
+	WP_CNT_UNPAIRED,	/* results without a recorded start (tool started mid-call) */
+	WP_CNT_DROP_INFLIGHT,	/* start not recorded: in-flight map full */
+	WP_CNT_DROP_STATS,	/* result not recorded: per-device map full */
+	WP_NR_COUNTERS,
+};
+
+struct wp_key {
+	unsigned int dev;	/* kernel dev_t of the filesystem's device */
+	unsigned int pad;
+};
+
+struct wp_val {
+	struct wb_hist lat;		/* call latency (usecs, or msecs with -m) */
+	struct wb_hist pages;		/* pages written per call */
+	struct wb_hist nr_to_write;	/* wbc->nr_to_write at entry */
+	unsigned long long calls;	/* results seen */
+	unsigned long long errors;	/* results with ret < 0 */
+	unsigned long long sync_all;	/* calls with WB_SYNC_ALL (fsync, sync) */
+	unsigned long long pages_total;
+	unsigned long long lat_ns_sum;	/* exact latency sum, for cross-checks */
+};
+
+#endif

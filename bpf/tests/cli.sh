@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Command-line error handling of the wbscope binary: every bad input gets a message that
+# names the problem and exit status 2. Needs no root (errors come before BPF loading).
+set -u
+bin=${1:?usage: cli.sh path/to/wbscope}
+pass=0 fail=0
+
+expect() { # expect STATUS PATTERN -- ARGS...
+	local want=$1 pat=$2 out rc
+	shift 3
+	out=$("$bin" "$@" 2>&1); rc=$?
+	if [ "$rc" = "$want" ] && grep -qiE -- "$pat" <<<"$out"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: wbscope $* -> exit $rc (want $want), output:"; echo "$out" | sed 's/^/    /'
+	fi
+}
+
+expect 2 "usage: wbscope"              --
+expect 2 "unknown command 'nosuch'"    -- nosuch
+expect 0 "writepages"                  -- help
+expect 0 "wbscope "                    -- --version
+expect 0 "interval.*count"             -- writepages --help
+expect 2 "unrecognized option|invalid option" -- writepages --bogus
+expect 2 "invalid PID: 'abc'"          -- writepages -p abc
+expect 2 "invalid PID: 0"              -- writepages -p 0
+expect 2 "no block device named 'nosuchdisk'" -- writepages -d nosuchdisk
+expect 2 "invalid interval: '0'"       -- writepages 0
+expect 2 "invalid count: 'x'"          -- writepages 1 x
+expect 2 "unexpected argument '3'"     -- writepages 1 2 3
+expect 2 "invalid duration"            -- writepages --duration -5
+expect 2 "invalid inode"               -- writepages --ino 0
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,20 +1,36 @@
 #!/usr/bin/env bash
-# Host integration test of `wbscope writepages`: a loop-mounted ext4 image, fio buffered
+# Integration test of `wbscope writepages`: a loop-mounted ext4 image (or, with
+# --dev DEV, ext4 made on that block device, as the guest smoke test does), fio buffered
 # writes with fsync, the tool running alongside, and tracefs recording the same
 # tracepoint (through a tracefs instance) for the same window. The tool's call count must equal the number of
 # ext4_writepages_result events recorded for that device, and the latency
 # histogram must not be empty. Runs on any kernel that allows tracepoint programs.
+#
+#   tests/integration/writepages.sh [--dev /dev/vdX]   (--dev destroys that device's data)
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
-echo "host: wbscope writepages vs tracefs on loop-mounted ext4"
+use_dev=""
+case "${1:-}" in
+"") ;;
+--dev) use_dev=${2:?--dev needs a block device}; [ -b "$use_dev" ] || die "$use_dev is not a block device" 2 ;;
+*) die "unknown argument '$1' (usage: writepages.sh [--dev DEV])" 2 ;;
+esac
+echo "integration: wbscope writepages vs tracefs on ${use_dev:-loop-mounted} ext4"
 
-t_need_root "host writepages test" || { t_summary host-writepages; exit $?; }
+t_need_root "writepages integration test" || { t_summary writepages; exit $?; }
 [ -x "$WBSCOPE_BIN" ] || die "$WBSCOPE_BIN not built (run: make -C bpf)"
 t_mount_tracefs || die "tracefs is not available"
 
 work=$(mktemp -d /tmp/wbscope-host.XXXXXX)
 t_on_exit "rm -rf $work"
-t_loopfs ext4 1G "$work"; dev=$T_DEV
+if [ -n "$use_dev" ]; then
+	mkfs.ext4 -q -F "$use_dev" || die "mkfs.ext4 on $use_dev failed"
+	mkdir -p "$work/mnt"; mount "$use_dev" "$work/mnt" || die "mounting $use_dev failed"
+	t_on_exit "umount $work/mnt"
+	dev=$use_dev
+else
+	t_loopfs ext4 1G "$work"; dev=$T_DEV
+fi
 kdev=$(t_kdev "$dev")
 name=${dev#/dev/}
 echo "  device $dev (kernel dev $kdev)"
@@ -59,4 +75,4 @@ check "pages histogram is non-empty" jq -e '[.groups[].hists.pages_per_call.coun
 "$WBSCOPE_BIN" writepages -d "$name" -T 1 2 >"$work/text.out" 2>&1
 check "interval/count mode ends after 2 reports" test "$(grep -c 'no ext4 writepages calls\|^dev ' "$work/text.out")" = 2
 
-t_summary host-writepages
+t_summary writepages

@@ -1,0 +1,48 @@
+# wbscope: observability and benchmarks for ext4 buffered writeback (buffer_head vs iomap).
+#
+#   make run          main job: setup, kernel, tools, boot the guest, trace a fio workload
+#   make test         all tests (unit, host integration, guest smoke); CI runs this
+#   make setup        install dependencies (Debian 12; root)
+#   make kernel       build the kernel [FLAVOUR=lockdep]
+#   make tools        build the BPF tools (bpf/.output/wbscope)
+#   make vm CMD='...' run a command in the guest [FLAVOUR=...] [DISKS="4G ..."]
+#
+# Cache (kernel tree, builds, ccache, downloads): $$XDG_CACHE_HOME/wbscope or ~/.cache/wbscope,
+# overridable with WBSCOPE_CACHE.
+
+FLAVOUR ?= default
+export FLAVOUR
+
+.PHONY: all run setup kernel tools vm test test-unit test-integration test-guest clean
+all: tools
+
+setup:
+	scripts/setup
+
+kernel: setup
+	scripts/kernel build $(FLAVOUR)
+
+tools: setup
+	$(MAKE) -C bpf
+
+run:
+	scripts/demo
+
+vm: kernel tools
+	@test -n "$(CMD)" || { echo "usage: make vm CMD='command' [DISKS='4G']" >&2; exit 2; }
+	scripts/vm --flavour $(FLAVOUR) $(foreach d,$(DISKS),--disk $(d)) -- sh -c '$(CMD)'
+
+test: setup
+	tests/run all
+
+test-unit: setup
+	tests/run unit
+
+test-integration: setup
+	tests/run integration
+
+test-guest: setup
+	tests/run guest
+
+clean:
+	$(MAKE) -C bpf clean

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs inside the wbscope guest (started by tests/guest/smoke.sh): checks the kernel the
+# guest booted, then runs the writepages integration test on the virtio disk /dev/vda.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+echo "guest: $(uname -r), $(nproc) CPUs"
+
+cs=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)
+check "clocksource is tsc, not an emulated HPET (got $cs)" test "$cs" = tsc
+check "kernel exposes BTF" test -r /sys/kernel/btf/vmlinux
+check "fentry/fexit possible (DYNAMIC_FTRACE_WITH_DIRECT_CALLS=y)" \
+	zgrep -q '^CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS=y' /proc/config.gz
+check "kprobes enabled" zgrep -q '^CONFIG_KPROBE_EVENTS=y' /proc/config.gz
+check "scratch virtio disk is /dev/vda" test -b /dev/vda
+check "fadvise works (fio cache invalidation needs it)" \
+	fio --name=fadv --filename=/tmp/wbscope-fadv --size=1m --rw=read --invalidate=1 --output-format=terse
+rm -f /tmp/wbscope-fadv
+t_summary guest-kernel
+kernel_rc=$?
+
+"$WBSCOPE_ROOT/tests/integration/writepages.sh" --dev /dev/vda
+wp_rc=$?
+[ $kernel_rc = 0 ] && [ $wp_rc = 0 ]

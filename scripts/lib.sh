@@ -9,7 +9,13 @@ export WBSCOPE_ROOT WBSCOPE_CACHE
 _ts() { date +%H:%M:%S; }
 log()  { printf '[%s] %s: %s\n' "$(_ts)" "${WBSCOPE_TAG:-wbscope}" "$*" >&2; }
 warn() { printf '[%s] %s: warning: %s\n' "$(_ts)" "${WBSCOPE_TAG:-wbscope}" "$*" >&2; }
-die()  { printf '[%s] %s: error: %s\n' "$(_ts)" "${WBSCOPE_TAG:-wbscope}" "$*" >&2; exit "${2:-1}"; }
+# die MESSAGE [STATUS]: print an error naming the problem and exit (status 1 by default).
+die()  { printf '[%s] %s: error: %s\n' "$(_ts)" "${WBSCOPE_TAG:-wbscope}" "$1" >&2; exit "${2:-1}"; }
+
+# Print the comment block at the top of a script (after the #! line) as its help text.
+usage_from_header() {
+	awk 'NR == 1 && /^#!/ { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$1"
+}
 
 # step NAME CMD...: run a long step, print its start, end and duration.
 step() {

@@ -6,6 +6,7 @@
 #   make kernel       build the kernel [FLAVOUR=lockdep]
 #   make tools        build the BPF tools (bpf/.output/wbscope)
 #   make vm CMD='...' run a command in the guest [FLAVOUR=...] [DISKS="4G ..."]
+#   make kernel-test  kernel series tests in the guest, with and without buffered_iomap
 #
 # Cache (kernel tree, builds, ccache, downloads): $$XDG_CACHE_HOME/wbscope or ~/.cache/wbscope,
 # overridable with WBSCOPE_CACHE.
@@ -13,7 +14,7 @@
 FLAVOUR ?= default
 export FLAVOUR
 
-.PHONY: all run setup kernel tools vm test test-unit test-integration test-guest clean
+.PHONY: all run setup kernel tools vm test test-unit test-integration test-guest kernel-test clean
 all: tools
 
 setup:
@@ -43,6 +44,9 @@ test-integration: setup
 
 test-guest: setup
 	tests/run guest
+
+kernel-test: setup
+	tests/kernel/run.sh
 
 clean:
 	$(MAKE) -C bpf clean

@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Kernel series tests, run inside the wbscope guest (see tests/kernel/run.sh):
+#
+#   tests/kernel/guest.sh MODE OUTDIR      MODE: iomap | bh
+#
+# Needs two scratch disks: /dev/vda (test file system) and /dev/vdb (dm targets).
+# Every test ends with e2fsck -fn and a dmesg check for warnings, lockdep reports
+# and "Data will be lost".
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+mode=${1:?usage: guest.sh iomap|bh OUTDIR}
+out=${2:?usage: guest.sh iomap|bh OUTDIR}
+case $mode in
+iomap) opt=buffered_iomap ;;
+bh) opt=nobuffered_iomap ;;
+*) die "unknown mode '$mode' (iomap or bh)" 2 ;;
+esac
+FSX=${WBFSX:-$WBSCOPE_ROOT/tests/kernel/.output/wbfsx}
+[ -x "$FSX" ] || die "$FSX not built (make -C tests/kernel)"
+DEV=/dev/vda
+MNT=$(mktemp -d /tmp/wbk-mnt.XXXXXX)
+SEEDS=${WBSCOPE_FSX_SEEDS:-3}
+echo "kernel tests: mode $mode (mount option $opt), kernel $(uname -r)"
+
+t_mount_tracefs || die "no tracefs"
+dmesg -C
+
+# dmesg_clean NAME: no warnings, oopses, lockdep reports or data loss messages.
+dmesg_clean() {
+	local bad
+	bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|possible circular locking|possible recursive locking|inconsistent lock state|Data will be lost|potential data loss|INFO: task .* blocked' | head -5)
+	if [ -n "$bad" ]; then
+		bad "$1: kernel log is clean"
+		echo "$bad" | sed 's/^/      /'
+		dmesg > "$out/dmesg-$mode-$1.txt"
+	else
+		ok "$1: kernel log is clean"
+	fi
+	dmesg -C
+}
+
+fsck_clean() { # fsck_clean NAME [DEV]
+	local d=${2:-$DEV} log
+	log=$(e2fsck -fn "$d" 2>&1)
+	if [ $? = 0 ]; then ok "$1: e2fsck -fn clean"; else bad "$1: e2fsck -fn clean"; echo "$log" | tail -8 | sed 's/^/      /'; fi
+}
+
+mkfs_mount() { # mkfs_mount [extra mount options]
+	mkfs.ext4 -q -F "$DEV" >/dev/null || die "mkfs.ext4 $DEV failed"
+	mount -o "$opt${1:+,$1}" "$DEV" "$MNT" || die "mount -o $opt${1:+,$1} $DEV failed"
+}
+
+# ---- 1. path proof ---------------------------------------------------------------
+test_path() {
+	local ev=/sys/kernel/tracing
+	mkfs_mount
+	check "option shown in /proc/mounts" grep -q "$MNT ext4 .*$([ $mode = iomap ] && echo buffered_iomap || echo rw)" /proc/mounts
+	echo 'p:wbk_iomap ext4_iomap_writepages' > $ev/kprobe_events || { bad "kprobe on ext4_iomap_writepages"; umount "$MNT"; return; }
+	echo 'p:wbk_bh ext4_writepages' >> $ev/kprobe_events || { bad "kprobe on ext4_writepages"; umount "$MNT"; return; }
+	echo 1 > $ev/events/kprobes/enable
+	echo > $ev/trace
+	dd if=/dev/urandom of="$MNT/f" bs=64k count=64 conv=fsync status=none
+	echo 0 > $ev/events/kprobes/enable
+	local n_iomap n_bh
+	n_iomap=$(grep -c 'wbk_iomap:' $ev/trace)
+	n_bh=$(grep -c 'wbk_bh:' $ev/trace)
+	echo > $ev/kprobe_events
+	echo "    writepages calls: iomap $n_iomap, buffer_head $n_bh"
+	if [ $mode = iomap ]; then
+		check "iomap path: ext4_iomap_writepages ran" test "$n_iomap" -gt 0
+		check "iomap path: buffer_head writepages did not run" test "$n_bh" = 0
+	else
+		check "bh path: ext4_writepages ran" test "$n_bh" -gt 0
+		check "bh path: ext4_iomap_writepages did not run" test "$n_iomap" = 0
+	fi
+	umount "$MNT"
+	fsck_clean path
+	dmesg_clean path
+}
+
+# ---- 2. fio verify ---------------------------------------------------------------
+test_fio() {
+	mkfs_mount
+	local job=$out/verify-$mode.fio
+	cat > "$job" <<EOT
+[global]
+directory=$MNT
+ioengine=psync
+verify=crc32c
+do_verify=1
+verify_fatal=1
+size=8m
+[seq-4k-fsync]
+rw=write
+bs=4k
+fsync=16
+[rand-bs512-fdatasync]
+rw=randwrite
+bs=512
+fdatasync=8
+size=2m
+[seq-1m]
+rw=write
+bs=1m
+size=16m
+[rand-mixed-sizes]
+rw=randwrite
+bsrange=512-256k
+size=8m
+[overwrite]
+rw=randwrite
+bs=16k
+overwrite=1
+fsync=4
+[append]
+rw=write
+bs=3k
+file_append=1
+size=4m
+[mmap]
+ioengine=mmap
+rw=randwrite
+bs=8k
+size=8m
+EOT
+	fio --output="$out/fio-$mode.txt" "$job" >/dev/null 2>&1
+	check "fio verify (crc32c): sequential, random, overwrite, append, 512B-1M, fsync/fdatasync, mmap" test $? = 0
+	umount "$MNT"
+	fsck_clean fio
+	dmesg_clean fio
+}
+
+# ---- 3. randomized operations, remount, crash --------------------------------------
+test_fsx() {
+	local s base=$((RANDOM * 1000)) st=/tmp/wbk-fsx.state
+	for s in $(seq "$base" $((base + SEEDS - 1))); do
+		mkfs_mount
+		"$FSX" run "$MNT/fsx" -s "$s" -n 2000 --state "$st" >/dev/null
+		check "wbfsx run seed $s (2000 ops, reads checked against the model)" test $? = 0
+		umount "$MNT" && mount -o "$opt" "$DEV" "$MNT"
+		"$FSX" verify "$MNT/fsx" --state "$st" >/dev/null
+		check "wbfsx seed $s: contents after unmount/remount" test $? = 0
+		umount "$MNT"
+		fsck_clean "fsx-$s"
+		for flush in logflush nologflush; do
+			mkfs_mount
+			"$FSX" crash "$MNT/fsx" -s "$s" -n 600 --state "$st" $([ $flush = nologflush ] && echo --nologflush) >/dev/null
+			check "wbfsx seed $s: crash ($flush) ran" test $? = 0
+			umount "$MNT"
+			mount -o "$opt" "$DEV" "$MNT" || { bad "remount after shutdown"; continue; }
+			"$FSX" verify "$MNT/fsx" --state "$st"
+			check "wbfsx seed $s: after shutdown ($flush) fsynced data present, no stale data" test $? = 0
+			umount "$MNT"
+			fsck_clean "crash-$flush-$s"
+		done
+	done
+	dmesg | grep -v 'shut down\|shutdown\|recovery\|journal\|mounted filesystem\|unmounting' > /tmp/wbk-d.txt || true
+	dmesg_clean fsx
+}
+
+# ---- 4. ENOSPC ---------------------------------------------------------------------
+test_enospc() {
+	mkfs.ext4 -q -F "$DEV" 96M >/dev/null
+	mount -o "$opt" "$DEV" "$MNT" || { bad "mount small fs"; return; }
+	local sysfs=/sys/fs/ext4/${DEV#/dev/}
+	dd if=/dev/zero of="$MNT/fill" bs=1M count=200 2>"$out/enospc-$mode.txt"
+	check "filling the file system fails with ENOSPC" grep -q "No space left on device" "$out/enospc-$mode.txt"
+	sync
+	xfs_io -f -c "pwrite 0 64k" "$MNT/more" >/dev/null 2>&1
+	xfs_io -c fsync "$MNT/fill" 2>/dev/null
+	sync
+	check "no delalloc reservation left after sync ($(cat $sysfs/delayed_allocation_blocks))" \
+		test "$(cat $sysfs/delayed_allocation_blocks)" = 0
+	rm -f "$MNT/fill" "$MNT/more"
+	sync
+	check "no delalloc reservation left after delete" test "$(cat $sysfs/delayed_allocation_blocks)" = 0
+	umount "$MNT"
+	fsck_clean enospc
+	dmesg_clean enospc
+}
+
+# ---- 5. I/O errors -----------------------------------------------------------------
+test_ioerr() {
+	local sectors name=wbk-err
+	sectors=$(blockdev --getsz /dev/vdb)
+	for abort in no yes; do
+		dmsetup create $name --table "0 $sectors linear /dev/vdb 0" || { bad "dmsetup create"; return; }
+		mkfs.ext4 -q -F /dev/mapper/$name >/dev/null
+		mount -o "$opt$([ $abort = yes ] && echo ,data_err=abort)" /dev/mapper/$name "$MNT"
+		xfs_io -f -c "pwrite 0 1m" -c fsync "$MNT/before" >/dev/null
+		# Fail every write from now on (dm-flakey: up 0 s, down forever).
+		dmsetup suspend $name
+		dmsetup load $name --table "0 $sectors flakey /dev/vdb 0 0 100000 1 error_writes"
+		dmsetup resume $name
+		local err
+		err=$(xfs_io -f -c "pwrite 0 1m" -c fsync "$MNT/after" 2>&1)
+		if grep -qi "input/output error" <<<"$err"; then ok "write error reaches fsync (data_err=abort: $abort)"; else bad "write error reaches fsync (data_err=abort: $abort): $err"; fi
+		if [ $abort = yes ]; then
+			sleep 1
+			check "data_err=abort: journal aborted" dmesg_has 'Aborting journal|Detected aborted journal|ext4_journal_check_start'
+		fi
+		umount "$MNT" 2>/dev/null || umount -l "$MNT"
+		dmsetup remove $name
+		fsck_clean "ioerr-abort-$abort" /dev/vdb
+		dmesg -C
+	done
+}
+dmesg_has() { dmesg | grep -qE "$1"; }
+
+test_path
+test_fio
+test_fsx
+test_enospc
+test_ioerr
+t_summary "kernel-$mode"

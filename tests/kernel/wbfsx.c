@@ -579,6 +579,17 @@ int main(int argc, char **argv)
 		free(fsynced);
 	}
 	save_state(state_file, &st);
+	/*
+	 * Put part of the unsynced data in flight: start writeback without
+	 * waiting, and sometimes give it a moment, so that the shutdown hits
+	 * I/O being submitted, completing and converting.
+	 */
+	if (rnd_below(3)) {
+		if (sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE))
+			fail("sync_file_range: %s", strerror(errno));
+		if (rnd_below(2))
+			usleep(rnd_below(50000));
+	}
 	{
 		uint32_t flags = nologflush ? EXT4_GOING_FLAGS_NOLOGFLUSH : EXT4_GOING_FLAGS_LOGFLUSH;
 

@@ -58,20 +58,39 @@ test_path() {
 	echo 'p:wbk_iomap ext4_iomap_writepages' > $ev/kprobe_events || { bad "kprobe on ext4_iomap_writepages"; umount "$MNT"; return; }
 	echo 'p:wbk_bh ext4_writepages' >> $ev/kprobe_events || { bad "kprobe on ext4_writepages"; umount "$MNT"; return; }
 	echo 1 > $ev/events/kprobes/enable
+	# The series' completion tracepoints tell the paths apart too.
+	local have_tp=0
+	if [ -d $ev/events/ext4/ext4_iomap_end_bio ] && [ -d $ev/events/ext4/ext4_end_bio ]; then
+		have_tp=1
+		echo 1 > $ev/events/ext4/ext4_iomap_end_bio/enable
+		echo 1 > $ev/events/ext4/ext4_end_bio/enable
+	fi
 	echo > $ev/trace
 	dd if=/dev/urandom of="$MNT/f" bs=64k count=64 conv=fsync status=none
 	echo 0 > $ev/events/kprobes/enable
-	local n_iomap n_bh
+	[ $have_tp = 0 ] || { echo 0 > $ev/events/ext4/ext4_iomap_end_bio/enable; echo 0 > $ev/events/ext4/ext4_end_bio/enable; }
+	local n_iomap n_bh t_iomap t_bh
 	n_iomap=$(grep -c 'wbk_iomap:' $ev/trace)
 	n_bh=$(grep -c 'wbk_bh:' $ev/trace)
+	t_iomap=$(grep -c ' ext4_iomap_end_bio:' $ev/trace)
+	t_bh=$(grep -c ' ext4_end_bio:' $ev/trace)
 	echo > $ev/kprobe_events
-	echo "    writepages calls: iomap $n_iomap, buffer_head $n_bh"
+	echo "    writepages calls: iomap $n_iomap, buffer_head $n_bh; completions: iomap $t_iomap, buffer_head $t_bh"
 	if [ $mode = iomap ]; then
 		check "iomap path: ext4_iomap_writepages ran" test "$n_iomap" -gt 0
 		check "iomap path: buffer_head writepages did not run" test "$n_bh" = 0
 	else
 		check "bh path: ext4_writepages ran" test "$n_bh" -gt 0
 		check "bh path: ext4_iomap_writepages did not run" test "$n_iomap" = 0
+	fi
+	if [ $have_tp = 0 ]; then
+		skip "completion tracepoints (kernel without the series' tracepoint patch)"
+	elif [ $mode = iomap ]; then
+		check "iomap path: ext4:ext4_iomap_end_bio fired" test "$t_iomap" -gt 0
+		check "iomap path: ext4:ext4_end_bio did not fire" test "$t_bh" = 0
+	else
+		check "bh path: ext4:ext4_end_bio fired" test "$t_bh" -gt 0
+		check "bh path: ext4:ext4_iomap_end_bio did not fire" test "$t_iomap" = 0
 	fi
 	umount "$MNT"
 	fsck_clean path

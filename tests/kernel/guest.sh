@@ -50,6 +50,18 @@ mkfs_mount() { # mkfs_mount [extra mount options]
 	mount -o "$opt${1:+,$1}" "$DEV" "$MNT" || die "mount -o $opt${1:+,$1} $DEV failed"
 }
 
+# path_check WHAT N_IOMAP N_BH: the path of this mode ran, the other one did not.
+path_check() {
+	local what=$1 n_iomap=$2 n_bh=$3
+	if [ $mode = iomap ]; then
+		check "iomap path: $what: iomap ran ($n_iomap), buffer_head did not ($n_bh)" \
+			test "$n_iomap" -gt 0 -a "$n_bh" = 0
+	else
+		check "bh path: $what: buffer_head ran ($n_bh), iomap did not ($n_iomap)" \
+			test "$n_bh" -gt 0 -a "$n_iomap" = 0
+	fi
+}
+
 # ---- 1. path proof ---------------------------------------------------------------
 test_path() {
 	local ev=/sys/kernel/tracing
@@ -76,21 +88,11 @@ test_path() {
 	t_bh=$(grep -c ' ext4_end_bio:' $ev/trace)
 	echo > $ev/kprobe_events
 	echo "    writepages calls: iomap $n_iomap, buffer_head $n_bh; completions: iomap $t_iomap, buffer_head $t_bh"
-	if [ $mode = iomap ]; then
-		check "iomap path: ext4_iomap_writepages ran" test "$n_iomap" -gt 0
-		check "iomap path: buffer_head writepages did not run" test "$n_bh" = 0
-	else
-		check "bh path: ext4_writepages ran" test "$n_bh" -gt 0
-		check "bh path: ext4_iomap_writepages did not run" test "$n_iomap" = 0
-	fi
+	path_check "writepages (kprobes on ext4_iomap_writepages / ext4_writepages)" "$n_iomap" "$n_bh"
 	if [ $have_tp = 0 ]; then
 		skip "completion tracepoints (kernel without the series' tracepoint patch)"
-	elif [ $mode = iomap ]; then
-		check "iomap path: ext4:ext4_iomap_end_bio fired" test "$t_iomap" -gt 0
-		check "iomap path: ext4:ext4_end_bio did not fire" test "$t_bh" = 0
 	else
-		check "bh path: ext4:ext4_end_bio fired" test "$t_bh" -gt 0
-		check "bh path: ext4:ext4_iomap_end_bio did not fire" test "$t_iomap" = 0
+		path_check "bio completion (ext4:ext4_iomap_end_bio / ext4:ext4_end_bio)" "$t_iomap" "$t_bh"
 	fi
 	umount "$MNT"
 	fsck_clean path

@@ -6,6 +6,13 @@
 /* log2 histograms: slot i holds values in [2^i, 2^(i+1) - 1]; slot 0 holds 0 and 1. */
 #define WB_MAX_SLOTS 32
 
+/* Write-back path of an ext4 inode, told by its address space operations. */
+enum wb_path {
+	WB_PATH_BH,	/* buffer_head (ext4_aops, ext4_da_aops, journalled) */
+	WB_PATH_IOMAP,	/* iomap (ext4_iomap_aops, wbscope kernel) */
+	WB_NR_PATHS,
+};
+
 struct wb_hist {
 	unsigned long long slots[WB_MAX_SLOTS];
 	unsigned long long count;

@@ -42,6 +42,12 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
+/*
+ * The iomap path's address space operations; absent (NULL) on kernels
+ * without the series, where every ext4 inode is on the buffer_head path.
+ */
+extern const void ext4_iomap_aops __ksym __weak;
+
 static const struct wp_val zero_val;
 
 static __always_inline void count(__u32 idx)
@@ -96,6 +102,10 @@ int BPF_PROG(wp_exit, struct inode *inode, struct writeback_control *wbc, int re
 	if (filtered(inode, &key.dev))
 		return 0;
 	count(WP_CNT_EXIT);
+	key.path = WB_PATH_BH;
+	if (bpf_ksym_exists(&ext4_iomap_aops) &&
+	    BPF_CORE_READ(inode, i_mapping, a_ops) == (void *)&ext4_iomap_aops)
+		key.path = WB_PATH_IOMAP;
 	s = bpf_map_lookup_elem(&starts, &tid);
 	val = wb_lookup_or_init(&stats, &key, &zero_val);
 	if (!val) {
@@ -120,7 +130,9 @@ int BPF_PROG(wp_exit, struct inode *inode, struct writeback_control *wbc, int re
 	delta = now - s->ts;
 	val->lat_ns_sum += delta;
 	wb_hist_add(&val->lat, targ_ms ? delta / 1000000 : delta / 1000);
-	wb_hist_add(&val->nr_to_write, s->nr_to_write > 0 ? s->nr_to_write : 0);
+	/* LONG_MAX means "everything" (sync writeback): clamp into the top slot. */
+	wb_hist_add(&val->nr_to_write, s->nr_to_write <= 0 ? 0 :
+		    s->nr_to_write > 0xffffffffLL ? 0xffffffffULL : s->nr_to_write);
 out:
 	if (s)
 		bpf_map_delete_elem(&starts, &tid);

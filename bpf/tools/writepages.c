@@ -34,11 +34,20 @@ struct group {
 	struct wp_val val;
 };
 
+static const char *const path_names[WB_NR_PATHS] = { "buffer_head", "iomap" };
+
+static const char *path_name(unsigned int path)
+{
+	return path < WB_NR_PATHS ? path_names[path] : "unknown";
+}
+
 static int cmp_group(const void *a, const void *b)
 {
 	const struct group *x = a, *y = b;
 
-	return x->key.dev < y->key.dev ? -1 : x->key.dev > y->key.dev;
+	if (x->key.dev != y->key.dev)
+		return x->key.dev < y->key.dev ? -1 : 1;
+	return x->key.path < y->key.path ? -1 : x->key.path > y->key.path;
 }
 
 static void sum_percpu(struct wp_val *dst, const struct wp_val *vals, int ncpu)
@@ -117,9 +126,9 @@ static void print_text(const struct wb_opts *o, const struct group *g, int n,
 		const struct wp_val *v = &g[i].val;
 
 		wb_dev_name(g[i].key.dev, NULL, name, sizeof(name));
-		printf("\ndev %s (%u:%u): %llu calls, %llu pages written, %llu WB_SYNC_ALL, %llu errors",
+		printf("\ndev %s (%u:%u) path %s: %llu calls, %llu pages written, %llu WB_SYNC_ALL, %llu errors",
 		       name, WB_DEV_MAJOR(g[i].key.dev), WB_DEV_MINOR(g[i].key.dev),
-		       v->calls, v->pages_total, v->sync_all, v->errors);
+		       path_name(g[i].key.path), v->calls, v->pages_total, v->sync_all, v->errors);
 		if (v->lat.count)
 			printf(", avg %.1f us", (double)v->lat_ns_sum / (double)v->lat.count / 1000.0);
 		printf("\n\n");
@@ -154,6 +163,7 @@ static void print_json(const struct wb_opts *o, const struct group *g, int n,
 	wb_json_kv_str(&j, "latency", "raw_tp:ext4_writepages -> raw_tp:ext4_writepages_result");
 	wb_json_kv_str(&j, "pages_per_call", hook_exit);
 	wb_json_kv_str(&j, "nr_to_write", hook_enter);
+	wb_json_kv_str(&j, "path", "inode->i_mapping->a_ops == ext4_iomap_aops (ksym)");
 	wb_json_obj_end(&j);
 	wb_json_key(&j, "filters");
 	wb_json_obj_begin(&j);
@@ -187,6 +197,7 @@ static void print_json(const struct wb_opts *o, const struct group *g, int n,
 		wb_json_kv_str(&j, "dev", buf);
 		wb_dev_name(g[i].key.dev, NULL, buf, sizeof(buf));
 		wb_json_kv_str(&j, "devname", buf);
+		wb_json_kv_str(&j, "path", path_name(g[i].key.path));
 		wb_json_kv_uint(&j, "calls", v->calls);
 		wb_json_kv_uint(&j, "errors", v->errors);
 		wb_json_kv_uint(&j, "sync_all", v->sync_all);

@@ -19,7 +19,7 @@ enum wp_counter {
 
 struct wp_key {
 	unsigned int dev;	/* kernel dev_t of the filesystem's device */
-	unsigned int pad;
+	unsigned int path;	/* enum wb_path */
 };
 
 struct wp_val {

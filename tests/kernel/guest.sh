@@ -78,7 +78,11 @@ test_path() {
 		echo 1 > $ev/events/ext4/ext4_end_bio/enable
 	fi
 	echo > $ev/trace
+	"$WBSCOPE_BIN" writepages -d "${DEV#/dev/}" --json > "$out/path-$mode.json" 2>/dev/null &
+	local tool=$!
+	sleep 3
 	dd if=/dev/urandom of="$MNT/f" bs=64k count=64 conv=fsync status=none
+	kill -INT $tool; wait $tool
 	echo 0 > $ev/events/kprobes/enable
 	[ $have_tp = 0 ] || { echo 0 > $ev/events/ext4/ext4_iomap_end_bio/enable; echo 0 > $ev/events/ext4/ext4_end_bio/enable; }
 	local n_iomap n_bh t_iomap t_bh
@@ -89,6 +93,9 @@ test_path() {
 	echo > $ev/kprobe_events
 	echo "    writepages calls: iomap $n_iomap, buffer_head $n_bh; completions: iomap $t_iomap, buffer_head $t_bh"
 	path_check "writepages (kprobes on ext4_iomap_writepages / ext4_writepages)" "$n_iomap" "$n_bh"
+	path_check "wbscope writepages attribution (JSON groups by path)" \
+		"$(jq '[.groups[] | select(.path == "iomap") | .calls] | add // 0' "$out/path-$mode.json")" \
+		"$(jq '[.groups[] | select(.path == "buffer_head") | .calls] | add // 0' "$out/path-$mode.json")"
 	if [ $have_tp = 0 ]; then
 		skip "completion tracepoints (kernel without the series' tracepoint patch)"
 	else

@@ -13,6 +13,7 @@ for m in "${modes[@]}"; do
 done
 "$WBSCOPE_ROOT/scripts/kernel" build "$flavour" || die "kernel build failed"
 make -s -C "$WBSCOPE_ROOT/tests/kernel" || die "building wbfsx failed"
+make -s -C "$WBSCOPE_ROOT/bpf" || die "building the BPF tools failed"
 out=$(mktemp -d /tmp/wbscope-ktest.XXXXXX)
 rc=0
 for m in "${modes[@]}"; do

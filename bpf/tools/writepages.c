@@ -237,6 +237,8 @@ int cmd_writepages(int argc, char **argv)
 	if (err || wb_opts_finish(&o, "writepages"))
 		return WB_EXIT_ERROR;
 	wb_libbpf_setup(o.verbose);
+	/* Before the (slow) load, so that an early Ctrl-C still ends cleanly. */
+	wb_install_signals();
 
 	if (!wb_raw_tp_exists("ext4_writepages") || !wb_raw_tp_exists("ext4_writepages_result")) {
 		fprintf(stderr, "wbscope writepages: hook missing: tracepoint ext4:ext4_writepages or "
@@ -269,7 +271,6 @@ int cmd_writepages(int argc, char **argv)
 			strerror(-err));
 		goto out;
 	}
-	wb_install_signals();
 	fprintf(o.json ? stderr : stdout,
 		"Tracing ext4 writepages on %s (hooks: %s, %s)... Hit Ctrl-C to end.\n",
 		o.dev_set ? o.dev_name : "all devices", hook_enter, hook_exit);

@@ -78,9 +78,12 @@ test_path() {
 		echo 1 > $ev/events/ext4/ext4_end_bio/enable
 	fi
 	echo > $ev/trace
-	"$WBSCOPE_BIN" writepages -d "${DEV#/dev/}" --json > "$out/path-$mode.json" 2>/dev/null &
-	local tool=$!
-	sleep 3
+	"$WBSCOPE_BIN" writepages -d "${DEV#/dev/}" --json --duration 600 \
+		> "$out/path-$mode.json" 2> "$out/path-$mode.err" &
+	local tool=$! i
+	# Loading takes a while under TCG; a SIGINT before the tool set up its
+	# handler would be lost (background jobs of scripts ignore SIGINT).
+	for i in $(seq 300); do grep -q Tracing "$out/path-$mode.err" && break; sleep 0.2; done
 	dd if=/dev/urandom of="$MNT/f" bs=64k count=64 conv=fsync status=none
 	kill -INT $tool; wait $tool
 	echo 0 > $ev/events/kprobes/enable

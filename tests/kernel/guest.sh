@@ -219,12 +219,15 @@ test_ioerr() {
 		mkfs.ext4 -q -F /dev/mapper/$name >/dev/null
 		mount -o "$opt$([ $abort = yes ] && echo ,data_err=abort)" /dev/mapper/$name "$MNT"
 		xfs_io -f -c "pwrite 0 1m" -c fsync "$MNT/before" >/dev/null
-		# Fail every write from now on (dm-flakey: up 0 s, down forever).
+		# Dirty data (and the file's creation) in memory only, then fail every
+		# write from now on (dm-flakey: up 0 s, down forever): the data write
+		# back fails first, inside fsync.
+		xfs_io -f -c "pwrite 0 1m" "$MNT/after" >/dev/null
 		dmsetup suspend $name
 		dmsetup load $name --table "0 $sectors flakey /dev/vdb 0 0 100000 1 error_writes"
 		dmsetup resume $name
 		local err
-		err=$(xfs_io -f -c "pwrite 0 1m" -c fsync "$MNT/after" 2>&1)
+		err=$(xfs_io -c fsync "$MNT/after" 2>&1)
 		if grep -qi "input/output error" <<<"$err"; then ok "write error reaches fsync (data_err=abort: $abort)"; else bad "write error reaches fsync (data_err=abort: $abort): $err"; fi
 		if [ $abort = yes ]; then
 			sleep 1

@@ -223,7 +223,7 @@ test_ioerr() {
 		# write from now on (dm-flakey: up 0 s, down forever): the data write
 		# back fails first, inside fsync.
 		xfs_io -f -c "pwrite 0 1m" "$MNT/after" >/dev/null
-		dmsetup suspend $name
+		dmsetup suspend --nolockfs $name	# no freeze: keep the data dirty
 		dmsetup load $name --table "0 $sectors flakey /dev/vdb 0 0 100000 1 error_writes"
 		dmsetup resume $name
 		local err

@@ -4,5 +4,6 @@
 #define WB_COMMANDS_H
 
 int cmd_writepages(int argc, char **argv);
+int cmd_bio(int argc, char **argv);
 
 #endif

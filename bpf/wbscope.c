@@ -20,6 +20,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "writepages", cmd_writepages, "ext4 writepages latency and pages per call, per device" },
+	{ "bio", cmd_bio, "write-back bio latency (submission to completion) and size" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

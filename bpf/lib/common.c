@@ -11,6 +11,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "common.h"
+#include "json.h"
 
 const char *wb_progname = "wbscope";
 volatile sig_atomic_t wb_exiting;
@@ -355,4 +356,80 @@ void wb_explain_load_error(const char *cmd, int err)
 		fprintf(stderr, "  this kernel has no BTF (/sys/kernel/btf/vmlinux): CONFIG_DEBUG_INFO_BTF=y is required\n");
 	else
 		fprintf(stderr, "  rerun with -v for libbpf's log\n");
+}
+
+int wb_report_loop(const struct wb_opts *o, int (*report)(void *ctx, double span), void *ctx)
+{
+	double start = wb_now(), last = start;
+	long reports = 0;
+
+	for (;;) {
+		double wait = o->interval > 0 ? o->interval : 1e9;
+		double now;
+		int err;
+
+		if (o->duration > 0 && start + o->duration - wb_now() < wait)
+			wait = start + o->duration - wb_now();
+		if (wait > 0)
+			wb_sleep(wait);
+		now = wb_now();
+		err = report(ctx, now - last);
+		if (err)
+			return err;
+		last = now;
+		reports++;
+		if (wb_exiting || (o->count && reports >= o->count) ||
+		    (o->duration > 0 && now - start >= o->duration - 1e-3))
+			return 0;
+	}
+}
+
+void wb_json_header(struct wb_json *j, const char *tool, double span, const struct wb_opts *o)
+{
+	char buf[64];
+
+	wb_json_kv_str(j, "schema", WB_JSON_SCHEMA);
+	wb_json_kv_str(j, "tool", tool);
+	wb_iso_time(buf, sizeof(buf));
+	wb_json_kv_str(j, "time", buf);
+	wb_json_kv_double(j, "interval_s", span);
+	wb_json_key(j, "filters");
+	wb_json_obj_begin(j);
+	if (o->pid)
+		wb_json_kv_int(j, "pid", o->pid);
+	if (o->dev_set) {
+		snprintf(buf, sizeof(buf), "%u:%u", WB_DEV_MAJOR(o->dev), WB_DEV_MINOR(o->dev));
+		wb_json_kv_str(j, "dev", buf);
+	}
+	if (o->ino)
+		wb_json_kv_uint(j, "ino", o->ino);
+	wb_json_obj_end(j);
+}
+
+void wb_json_group_dev(struct wb_json *j, unsigned int dev, unsigned int path)
+{
+	static const char *const names[WB_NR_PATHS] = { "buffer_head", "iomap" };
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%u:%u", WB_DEV_MAJOR(dev), WB_DEV_MINOR(dev));
+	wb_json_kv_str(j, "dev", buf);
+	wb_dev_name(dev, NULL, buf, sizeof(buf));
+	wb_json_kv_str(j, "devname", buf);
+	wb_json_kv_str(j, "path", path < WB_NR_PATHS ? names[path] : "unknown");
+}
+
+const char *wb_path_name(unsigned int path)
+{
+	static const char *const names[WB_NR_PATHS] = { "buffer_head", "iomap" };
+
+	return path < WB_NR_PATHS ? names[path] : "unknown";
+}
+
+void wb_print_group_title(unsigned int dev, unsigned int path)
+{
+	char name[64];
+
+	wb_dev_name(dev, NULL, name, sizeof(name));
+	printf("\ndev %s (%u:%u) path %s:", name, WB_DEV_MAJOR(dev), WB_DEV_MINOR(dev),
+	       wb_path_name(path));
 }

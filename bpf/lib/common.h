@@ -71,4 +71,20 @@ void wb_explain_load_error(const char *cmd, int err);
 
 extern const char *wb_progname;
 
+/*
+ * Calls report(ctx, seconds since the last report) every interval (once at the end when
+ * there is none) until count reports, --duration, or SIGINT/SIGTERM. Returns report's
+ * first non-zero value, else 0.
+ */
+int wb_report_loop(const struct wb_opts *o, int (*report)(void *ctx, double span), void *ctx);
+
+struct wb_json;
+/* The members every document starts with: schema, tool, time, interval_s, filters. */
+void wb_json_header(struct wb_json *j, const char *tool, double span, const struct wb_opts *o);
+/* "dev", "devname", "path" members of a group. */
+void wb_json_group_dev(struct wb_json *j, unsigned int dev, unsigned int path);
+const char *wb_path_name(unsigned int path);
+/* "\ndev NAME (MAJ:MIN) path P:" without a newline at the end. */
+void wb_print_group_title(unsigned int dev, unsigned int path);
+
 #endif

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/bpf.h>
+#include <linux/perf_event.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "common.h"
+#include "hooks.h"
+#include "json.h"
+
+const char *wb_hook_kind_name(enum wb_hook_kind kind)
+{
+	switch (kind) {
+	case WB_RAW_TP: return "raw_tp";
+	case WB_FENTRY: return "fentry";
+	case WB_FEXIT: return "fexit";
+	case WB_KPROBE: return "kprobe";
+	case WB_KRETPROBE: return "kretprobe";
+	}
+	return "?";
+}
+
+static struct btf *vmlinux_btf(void)
+{
+	static struct btf *btf;
+	static bool tried;
+
+	if (!tried) {
+		tried = true;
+		btf = btf__load_vmlinux_btf();
+		if (libbpf_get_error(btf))
+			btf = NULL;
+	}
+	return btf;
+}
+
+/* The libbpf-tools test: a two-instruction trampoline program must load and attach. */
+static bool trampoline_usable(const char *func, bool fexit, char *why, size_t len)
+{
+	struct bpf_insn insns[2];
+	struct btf *btf = vmlinux_btf();
+	enum bpf_attach_type type = fexit ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY;
+	int id, fd, link;
+
+	if (!btf) {
+		snprintf(why, len, "no kernel BTF");
+		return false;
+	}
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	if (id <= 0) {
+		snprintf(why, len, "%s is not in the kernel's BTF (inlined, renamed or absent)", func);
+		return false;
+	}
+	memset(insns, 0, sizeof(insns));
+	insns[0].code = BPF_ALU64 | BPF_MOV | BPF_K;	/* r0 = 0 */
+	insns[1].code = BPF_JMP | BPF_EXIT;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = type, .attach_btf_id = id);
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "wb_probe", "GPL", insns, 2, &opts);
+	if (fd < 0) {
+		snprintf(why, len, "%s programs are not allowed by this kernel (%s)",
+			 fexit ? "fexit" : "fentry", strerror(errno));
+		return false;
+	}
+	link = bpf_link_create(fd, 0, type, NULL);
+	if (link < 0) {
+		snprintf(why, len, "cannot attach %s to %s (%s)", fexit ? "fexit" : "fentry", func,
+			 strerror(errno));
+		close(fd);
+		return false;
+	}
+	close(link);
+	close(fd);
+	return true;
+}
+
+/* A kprobe perf event on the function must open (kprobe PMU, as libbpf attaches). */
+static bool kprobe_usable(const char *func, bool ret, char *why, size_t len)
+{
+	struct perf_event_attr attr;
+	char buf[32];
+	FILE *f = fopen("/sys/bus/event_source/devices/kprobe/type", "r");
+	int type, fd;
+
+	if (!f || !fgets(buf, sizeof(buf), f)) {
+		if (f)
+			fclose(f);
+		snprintf(why, len, "kernel has no kprobe PMU (CONFIG_KPROBES)");
+		return false;
+	}
+	fclose(f);
+	type = atoi(buf);
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = type;
+	attr.config = ret ? 1 : 0;	/* format: config:0 is "retprobe" */
+	attr.config1 = (uint64_t)(uintptr_t)func;
+	attr.config2 = 0;
+	fd = (int)syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, len, "cannot place a %s on %s (%s)", ret ? "kretprobe" : "kprobe", func,
+			 strerror(errno));
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+static bool hook_usable(const struct wb_hook *h, char *why, size_t len)
+{
+	switch (h->kind) {
+	case WB_RAW_TP:
+		if (wb_raw_tp_exists(h->target))
+			return true;
+		snprintf(why, len, "tracepoint %s is not in this kernel", h->target);
+		return false;
+	case WB_FENTRY:
+	case WB_FEXIT:
+		return trampoline_usable(h->target, h->kind == WB_FEXIT, why, len);
+	case WB_KPROBE:
+	case WB_KRETPROBE:
+		return kprobe_usable(h->target, h->kind == WB_KRETPROBE, why, len);
+	}
+	snprintf(why, len, "unknown hook kind");
+	return false;
+}
+
+bool (*wb_hook_usable_fn)(const struct wb_hook *h, char *why, size_t len) = hook_usable;
+
+bool wb_hook_usable(const struct wb_hook *h, char *why, size_t len)
+{
+	return wb_hook_usable_fn(h, why, len);
+}
+
+static struct wb_metric *find_metric(struct wb_metric *m, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (m[i].name && !strcmp(m[i].name, name))
+			return &m[i];
+	return NULL;
+}
+
+static void set_autoload(struct bpf_object *obj, const char *prog, bool on)
+{
+	struct bpf_program *p;
+
+	if (!obj)
+		return;
+	p = bpf_object__find_program_by_name(obj, prog);
+	if (p)
+		bpf_program__set_autoload(p, on);
+}
+
+int wb_metrics_resolve(struct bpf_object *obj, struct wb_metric *m, int n)
+{
+	int avail = 0;
+
+	for (int i = 0; i < n; i++) {
+		char why[160] = "";
+
+		m[i].chosen = -1;
+		m[i].why[0] = 0;
+		for (int a = 0; a < WB_METRIC_ALTS && m[i].alts[a].label; a++) {
+			const struct wb_alt *alt = &m[i].alts[a];
+			bool ok = true;
+
+			for (int h = 0; h < WB_ALT_HOOKS && alt->hooks[h].target; h++) {
+				if (!wb_hook_usable(&alt->hooks[h], why, sizeof(why))) {
+					ok = false;
+					break;
+				}
+			}
+			if (ok) {
+				m[i].chosen = a;
+				break;
+			}
+			/* Keep the reason of the first (preferred) alternative's failure. */
+			if (!m[i].why[0])
+				snprintf(m[i].why, sizeof(m[i].why), "%s", why);
+		}
+		if (m[i].chosen >= 0)
+			m[i].why[0] = 0;
+		else if (!m[i].why[0])
+			snprintf(m[i].why, sizeof(m[i].why), "no hook defined");
+	}
+	/* A metric that needs another one is unavailable without it. */
+	for (int i = 0; i < n; i++) {
+		struct wb_metric *dep;
+
+		if (!m[i].needs || m[i].chosen < 0)
+			continue;
+		dep = find_metric(m, n, m[i].needs);
+		if (!dep || dep->chosen < 0) {
+			m[i].chosen = -1;
+			snprintf(m[i].why, sizeof(m[i].why), "needs %s, which is unavailable", m[i].needs);
+		}
+	}
+	/* Programs of unchosen alternatives off first, then chosen ones on (shared programs). */
+	for (int i = 0; i < n; i++)
+		for (int a = 0; a < WB_METRIC_ALTS && m[i].alts[a].label; a++)
+			for (int h = 0; h < WB_ALT_HOOKS && m[i].alts[a].hooks[h].target; h++)
+				set_autoload(obj, m[i].alts[a].hooks[h].prog, false);
+	for (int i = 0; i < n; i++) {
+		if (m[i].chosen < 0)
+			continue;
+		avail++;
+		for (int h = 0; h < WB_ALT_HOOKS && m[i].alts[m[i].chosen].hooks[h].target; h++)
+			set_autoload(obj, m[i].alts[m[i].chosen].hooks[h].prog, true);
+	}
+	return avail;
+}
+
+bool wb_metric_available(const struct wb_metric *m, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (m[i].name && !strcmp(m[i].name, name))
+			return m[i].chosen >= 0;
+	return false;
+}
+
+const char *wb_metric_hook(const struct wb_metric *m, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (m[i].name && !strcmp(m[i].name, name))
+			return m[i].chosen >= 0 ? m[i].alts[m[i].chosen].label : NULL;
+	return NULL;
+}
+
+void wb_metrics_print(FILE *out, const char *tool, const struct wb_metric *m, int n)
+{
+	fprintf(out, "%s %s: hooks\n", wb_progname, tool);
+	for (int i = 0; i < n; i++) {
+		if (m[i].chosen >= 0)
+			fprintf(out, "  %-22s %s\n", m[i].name, m[i].alts[m[i].chosen].label);
+		else
+			fprintf(out, "  %-22s unavailable: %s\n", m[i].name, m[i].why);
+	}
+}
+
+void wb_metrics_json(struct wb_json *j, const struct wb_metric *m, int n)
+{
+	bool any = false;
+
+	wb_json_key(j, "hooks");
+	wb_json_obj_begin(j);
+	for (int i = 0; i < n; i++) {
+		wb_json_kv_str(j, m[i].name, m[i].chosen >= 0 ? m[i].alts[m[i].chosen].label
+							 : "unavailable");
+		any |= m[i].chosen < 0;
+	}
+	wb_json_obj_end(j);
+	if (!any)
+		return;
+	wb_json_key(j, "unavailable");
+	wb_json_obj_begin(j);
+	for (int i = 0; i < n; i++)
+		if (m[i].chosen < 0)
+			wb_json_kv_str(j, m[i].name, m[i].why);
+	wb_json_obj_end(j);
+}

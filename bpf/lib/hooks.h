@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Hook selection. Every metric a tool reports names the hooks that can feed it, best
+ * first: the wbscope kernel's own tracepoints, then upstream tracepoints, then
+ * fentry/fexit, then kprobes. At start-up the first alternative whose hooks all exist
+ * (and that the kernel lets us attach) is chosen; its BPF programs are loaded and the
+ * programs of every other alternative are not. A metric with no usable alternative is
+ * "unavailable": it is reported as such, never as zero.
+ */
+#ifndef WB_HOOKS_H
+#define WB_HOOKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct bpf_object;
+struct wb_json;
+
+enum wb_hook_kind {
+	WB_RAW_TP,	/* raw tracepoint: target is the tracepoint name */
+	WB_FENTRY,	/* BPF trampoline at function entry */
+	WB_FEXIT,	/* BPF trampoline at function return */
+	WB_KPROBE,
+	WB_KRETPROBE,
+};
+
+#define WB_ALT_HOOKS 5
+#define WB_METRIC_ALTS 4
+
+struct wb_hook {
+	enum wb_hook_kind kind;
+	const char *target;	/* NULL ends the list */
+	const char *prog;	/* BPF program (function) name in the tool's object */
+};
+
+struct wb_alt {
+	const char *label;	/* NULL ends the list; e.g. "raw_tp:ext4_end_bio" */
+	struct wb_hook hooks[WB_ALT_HOOKS];
+};
+
+struct wb_metric {
+	const char *name;		/* e.g. "bio.latency" */
+	struct wb_alt alts[WB_METRIC_ALTS];
+	/* Needs another metric's hooks too (e.g. context set by them); NULL if none. */
+	const char *needs;
+	/* filled by wb_metrics_resolve() */
+	int chosen;			/* index into alts, or -1 when unavailable */
+	char why[192];			/* why it is unavailable */
+};
+
+/* "raw_tp", "fentry", ... */
+const char *wb_hook_kind_name(enum wb_hook_kind kind);
+
+/*
+ * Is this hook usable on the running kernel? Raw tracepoints: the tracepoint's
+ * btf_trace_ typedef is in the kernel's BTF. fentry/fexit: the function is in BTF and a
+ * trivial trampoline program loads and attaches. kprobes: a kprobe perf event opens on
+ * the function. On failure, why holds a one-line reason.
+ */
+bool wb_hook_usable(const struct wb_hook *h, char *why, size_t len);
+
+/*
+ * Chooses an alternative for each metric and sets the autoload flag of every program
+ * named in any alternative (on for the chosen ones, off for the rest). Call between
+ * open and load. Returns the number of available metrics.
+ */
+int wb_metrics_resolve(struct bpf_object *obj, struct wb_metric *m, int n);
+/* Hook-usable test, replaceable by unit tests. */
+extern bool (*wb_hook_usable_fn)(const struct wb_hook *h, char *why, size_t len);
+
+bool wb_metric_available(const struct wb_metric *m, int n, const char *name);
+const char *wb_metric_hook(const struct wb_metric *m, int n, const char *name);
+
+/* "  metric   hook" lines, unavailable ones with their reason. */
+void wb_metrics_print(FILE *out, const char *tool, const struct wb_metric *m, int n);
+/* "hooks": {metric: label or "unavailable"}, "unavailable": {metric: reason} */
+void wb_metrics_json(struct wb_json *j, const struct wb_metric *m, int n);
+
+#endif

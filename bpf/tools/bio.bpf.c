@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wbscope bio: write-back bios from submission to completion, per device and path.
+ *
+ * Submission: the block_bio_queue tracepoint. A bio is write-back data of a path when
+ * its bi_end_io is that path's completion function: ext4_end_bio (buffer_head),
+ * ext4_iomap_end_bio (wbscope kernel), or XFS's and the generic iomap completion
+ * (iomap); bios chained under such a bio count for it. Everything else (journal,
+ * metadata, reads) is ignored. bios are keyed by pointer.
+ * Completion, best first: block_rq_complete walking the request's finished bios plus
+ * block_bio_complete for bio-based devices (dm, md), both tracepoints; else fentry or a
+ * kprobe on bio_endio. (block_bio_complete alone misses blk-mq devices.)
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "bits.bpf.h"
+#include "bio.h"
+
+const volatile __u32 targ_tgid = 0;
+const volatile __u32 targ_dev = 0;
+const volatile __u64 targ_ino = 0;
+const volatile bool targ_ms = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BIO_MAX_INFLIGHT);
+	__type(key, __u64);
+	__type(value, struct bio_start);
+} starts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, BIO_MAX_GROUPS);
+	__type(key, struct bio_key);
+	__type(value, struct bio_val);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BIO_NR_COUNTERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Completion functions; weak: a kernel may lack any of them (0 then). */
+extern const void ext4_end_bio __ksym __weak;
+extern const void ext4_iomap_end_bio __ksym __weak;
+extern const void xfs_end_bio __ksym __weak;
+extern const void ioend_writeback_end_bio __ksym __weak;
+extern const void bio_chain_endio __ksym __weak;
+
+static const struct bio_val zero_val;
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
+
+	if (c)
+		(*c)++;
+}
+
+static __always_inline bool is_fn(void *fn, const void *sym)
+{
+	return sym && fn == sym;
+}
+
+/* enum wb_path of a write-back bio, -1 for any other bio. *owner: the bio whose end_io matched. */
+static __always_inline int bio_path(struct bio *bio, struct bio **owner)
+{
+	void *fn = BPF_CORE_READ(bio, bi_end_io);
+
+	if (!fn)
+		return -1;
+	if (is_fn(fn, &bio_chain_endio)) {
+		bio = BPF_CORE_READ(bio, bi_private);
+		if (!bio)
+			return -1;
+		fn = BPF_CORE_READ(bio, bi_end_io);
+	}
+	*owner = bio;
+	if (is_fn(fn, &ext4_end_bio))
+		return WB_PATH_BH;
+	if (is_fn(fn, &ext4_iomap_end_bio) || is_fn(fn, &xfs_end_bio) ||
+	    is_fn(fn, &ioend_writeback_end_bio))
+		return WB_PATH_IOMAP;
+	return -1;
+}
+
+static __always_inline __u64 bio_ino(struct bio *owner, int path)
+{
+	if (path == WB_PATH_BH) {
+		struct ext4_io_end *io_end = BPF_CORE_READ(owner, bi_private);
+
+		return io_end ? BPF_CORE_READ(io_end, inode, i_ino) : 0;
+	} else {
+		/* iomap: the bio is embedded in its struct iomap_ioend. */
+		struct iomap_ioend *ioend = (void *)((char *)owner -
+						     bpf_core_field_offset(struct iomap_ioend, io_bio));
+
+		return BPF_CORE_READ(ioend, io_inode, i_ino);
+	}
+}
+
+SEC("raw_tp/block_bio_queue")
+int BPF_PROG(bio_queue, struct bio *bio)
+{
+	struct bio *owner = bio;
+	struct bio_start s = {};
+	__u64 key = (__u64)bio;
+	int path = bio_path(bio, &owner);
+
+	if (path < 0)
+		return 0;
+	s.dev = BPF_CORE_READ(bio, bi_bdev, bd_dev);
+	if (targ_dev && s.dev != targ_dev)
+		return 0;
+	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
+		return 0;
+	if (targ_ino && bio_ino(owner, path) != targ_ino)
+		return 0;
+	s.path = path;
+	s.size = BPF_CORE_READ(bio, bi_iter.bi_size);
+	s.ts = bpf_ktime_get_ns();
+	count(BIO_CNT_QUEUED);
+	if (bpf_map_update_elem(&starts, &key, &s, BPF_ANY))
+		count(BIO_CNT_DROP_INFLIGHT);
+	return 0;
+}
+
+static __always_inline void bio_done(struct bio *bio, __u64 now, bool error)
+{
+	__u64 key = (__u64)bio, delta;
+	struct bio_start *s = bpf_map_lookup_elem(&starts, &key);
+	struct bio_key k = {};
+	struct bio_val *v;
+
+	if (!s)
+		return;
+	count(BIO_CNT_DONE);
+	k.dev = s->dev;
+	k.path = s->path;
+	v = wb_lookup_or_init(&stats, &k, &zero_val);
+	if (!v) {
+		count(BIO_CNT_DROP_STATS);
+		bpf_map_delete_elem(&starts, &key);
+		return;
+	}
+	delta = now > s->ts ? now - s->ts : 0;
+	v->bios++;
+	v->bytes += s->size;
+	v->errors += error;
+	v->lat_ns_sum += delta;
+	wb_hist_add(&v->lat, targ_ms ? delta / 1000000 : delta / 1000);
+	wb_hist_add(&v->size, s->size >> 10);
+	bpf_map_delete_elem(&starts, &key);
+}
+
+SEC("raw_tp/block_rq_complete")
+int BPF_PROG(bio_rq_complete, struct request *rq, int error, unsigned int nr_bytes)
+{
+	struct bio *bio = BPF_CORE_READ(rq, bio);
+	__u64 now = bpf_ktime_get_ns();
+	__u32 left = nr_bytes;
+
+	/* Only bios entirely inside nr_bytes end now (partial completions). */
+	for (int i = 0; i < BIO_RQ_MAX_BIOS; i++) {
+		__u32 size;
+
+		if (!bio)
+			return 0;
+		size = BPF_CORE_READ(bio, bi_iter.bi_size);
+		if (size > left)
+			return 0;
+		left -= size;
+		bio_done(bio, now, error != 0);
+		bio = BPF_CORE_READ(bio, bi_next);
+	}
+	if (bio)
+		count(BIO_CNT_RQ_TRUNCATED);
+	return 0;
+}
+
+SEC("raw_tp/block_bio_complete")
+int BPF_PROG(bio_complete, struct request_queue *q, struct bio *bio)
+{
+	bio_done(bio, bpf_ktime_get_ns(), BPF_CORE_READ(bio, bi_status) != 0);
+	return 0;
+}
+
+SEC("fentry/bio_endio")
+int BPF_PROG(bio_endio_fentry, struct bio *bio)
+{
+	bio_done(bio, bpf_ktime_get_ns(), BPF_CORE_READ(bio, bi_status) != 0);
+	return 0;
+}
+
+SEC("kprobe/bio_endio")
+int BPF_KPROBE(bio_endio_kprobe, struct bio *bio)
+{
+	bio_done(bio, bpf_ktime_get_ns(), BPF_CORE_READ(bio, bi_status) != 0);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

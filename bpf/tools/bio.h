@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* wbscope bio: types shared by bio.bpf.c and bio.c. */
+#ifndef WB_BIO_H
+#define WB_BIO_H
+
+#include "wbscope.h"
+
+#define BIO_MAX_GROUPS 256	/* (device, path) pairs per interval */
+#define BIO_MAX_INFLIGHT 32768	/* write-back bios between submission and completion */
+#define BIO_RQ_MAX_BIOS 128	/* bios walked per completed request */
+
+enum bio_counter {
+	BIO_CNT_QUEUED,		/* write-back bios seen at submission (after filters) */
+	BIO_CNT_DONE,		/* of those, completions seen */
+	BIO_CNT_DROP_INFLIGHT,	/* submission not recorded: in-flight map full */
+	BIO_CNT_DROP_STATS,	/* completion not recorded: stats map full */
+	BIO_CNT_RQ_TRUNCATED,	/* request with more bios than BIO_RQ_MAX_BIOS */
+	BIO_NR_COUNTERS,
+};
+
+struct bio_key {
+	unsigned int dev;	/* dev_t of the bio's block device */
+	unsigned int path;	/* enum wb_path, from bio->bi_end_io */
+};
+
+struct bio_val {
+	struct wb_hist lat;		/* submission -> completion (usecs, or msecs with -m) */
+	struct wb_hist size;		/* bio size in KiB */
+	unsigned long long bios;
+	unsigned long long bytes;
+	unsigned long long errors;	/* completed with an I/O error */
+	unsigned long long lat_ns_sum;	/* exact latency sum, for cross-checks */
+};
+
+/* What is remembered between submission and completion (first member: timestamp). */
+struct bio_start {
+	unsigned long long ts;
+	unsigned int dev;
+	unsigned int path;
+	unsigned int size;
+	unsigned int pad;
+};
+
+#endif

@@ -5,5 +5,6 @@
 
 int cmd_writepages(int argc, char **argv);
 int cmd_bio(int argc, char **argv);
+int cmd_endio(int argc, char **argv);
 
 #endif

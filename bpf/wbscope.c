@@ -21,6 +21,7 @@ struct command {
 static const struct command commands[] = {
 	{ "writepages", cmd_writepages, "ext4 writepages latency and pages per call, per device" },
 	{ "bio", cmd_bio, "write-back bio latency (submission to completion) and size" },
+	{ "endio", cmd_endio, "end-I/O work: inline vs deferred, worker delay, merges, conversion" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -116,3 +116,12 @@ void wb_hist_print(FILE *out, const struct wb_hist *h, const char *unit)
 		fprintf(out, "|\n");
 	}
 }
+
+void wb_hist_print_titled(FILE *out, const char *title, const struct wb_hist *h, const char *unit)
+{
+	if (!h->count)
+		return;
+	fprintf(out, "\n%s (%llu, p50 %.1f, p99 %.1f %s)\n", title, h->count,
+		wb_hist_quantile(h, 0.5), wb_hist_quantile(h, 0.99), unit);
+	wb_hist_print(out, h, unit);
+}

@@ -25,5 +25,7 @@ double wb_hist_quantile(const struct wb_hist *h, double q);
 
 /* Text rendering in the style of libbpf-tools' print_log2_hist(). */
 void wb_hist_print(FILE *out, const struct wb_hist *h, const char *unit);
+/* A title line with count, p50 and p99, then the histogram; nothing when empty. */
+void wb_hist_print_titled(FILE *out, const char *title, const struct wb_hist *h, const char *unit);
 
 #endif

@@ -179,23 +179,39 @@ int wb_metrics_resolve(struct bpf_object *obj, struct wb_metric *m, int n)
 				m[i].chosen = a;
 				break;
 			}
-			/* Keep the reason of the first (preferred) alternative's failure. */
-			if (!m[i].why[0])
-				snprintf(m[i].why, sizeof(m[i].why), "%s", why);
+			/* Every alternative's reason, preferred first. */
+			{
+				size_t used = strlen(m[i].why);
+
+				snprintf(m[i].why + used, sizeof(m[i].why) - used, "%s%s",
+					 used ? "; " : "", why);
+			}
 		}
 		if (m[i].chosen >= 0)
 			m[i].why[0] = 0;
 		else if (!m[i].why[0])
 			snprintf(m[i].why, sizeof(m[i].why), "no hook defined");
 	}
-	/* A metric that needs another one is unavailable without it. */
+	/* A metric that needs another one is unavailable without it (one level deep). */
 	for (int i = 0; i < n; i++) {
 		struct wb_metric *dep;
 
 		if (!m[i].needs || m[i].chosen < 0)
 			continue;
-		dep = find_metric(m, n, m[i].needs);
-		if (!dep || dep->chosen < 0) {
+		dep = NULL;
+		{
+			/* "a|b": any one of them will do. */
+			char buf[128], *save = NULL, *tok;
+
+			snprintf(buf, sizeof(buf), "%s", m[i].needs);
+			for (tok = strtok_r(buf, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
+				dep = find_metric(m, n, tok);
+				if (dep && dep->chosen >= 0)
+					break;
+				dep = NULL;
+			}
+		}
+		if (!dep) {
 			m[i].chosen = -1;
 			snprintf(m[i].why, sizeof(m[i].why), "needs %s, which is unavailable", m[i].needs);
 		}

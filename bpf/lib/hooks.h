@@ -42,11 +42,14 @@ struct wb_alt {
 struct wb_metric {
 	const char *name;		/* e.g. "bio.latency" */
 	struct wb_alt alts[WB_METRIC_ALTS];
-	/* Needs another metric's hooks too (e.g. context set by them); NULL if none. */
+	/*
+	 * Needs another metric's hooks too (e.g. context set by them): a metric name, or
+	 * several as "a|b" when any one will do; NULL if none.
+	 */
 	const char *needs;
 	/* filled by wb_metrics_resolve() */
 	int chosen;			/* index into alts, or -1 when unavailable */
-	char why[192];			/* why it is unavailable */
+	char why[384];			/* why it is unavailable, one reason per alternative */
 };
 
 /* "raw_tp", "fentry", ... */

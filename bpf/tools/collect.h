@@ -11,6 +11,7 @@
 #include "common.h"
 #include "hooks.h"
 #include "bio.h"
+#include "endio.h"
 
 struct wb_json;
 
@@ -28,5 +29,20 @@ int bio_collect(struct bio_state *st, struct bio_snap *snap);
 void bio_close(struct bio_state *st);
 const struct wb_metric *bio_metrics(const struct bio_state *st, int *n);
 void bio_json_groups(struct wb_json *j, const struct wb_opts *o, const struct bio_snap *s);
+
+struct endio_state;
+struct endio_snap {
+	int n;
+	struct eio_key keys[EIO_MAX_GROUPS];
+	struct eio_val vals[EIO_MAX_GROUPS];
+	unsigned long long cnt[EIO_NR_COUNTERS];
+	unsigned long long stale;
+};
+int endio_open(const struct wb_opts *o, struct endio_state **st, FILE *hooks_out);
+int endio_collect(struct endio_state *st, struct endio_snap *snap);
+void endio_close(struct endio_state *st);
+const struct wb_metric *endio_metrics(const struct endio_state *st, int *n);
+void endio_json_groups(struct wb_json *j, const struct endio_state *st, const struct wb_opts *o,
+		       const struct endio_snap *s);
 
 #endif

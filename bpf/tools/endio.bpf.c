@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wbscope endio: the end-I/O work of both write-back paths, per device and path.
+ *
+ * - Work items (both paths, any kernel): workqueue_queue_work / _execute_start /
+ *   _execute_end for the end-I/O work functions: ext4_end_io_rsv_work (buffer_head),
+ *   ext4_iomap_end_io (wbscope kernel) and xfs_end_io (iomap); queueing delay and run time.
+ * - Bio completion, inline or deferred: the wbscope kernel's ext4_iomap_end_bio and
+ *   ext4_end_bio tracepoints; for buffer_head also fentry/kprobe on ext4_end_bio.
+ * - iomap ioends (wbscope kernel): delay from bio end to the worker, how many ioends the
+ *   worker merged into each one it handles (merged ioends are contiguous, so they are
+ *   followed by offset), time per ioend, unwritten conversion, i_disksize updates.
+ * - buffer_head io_ends: ext4_end_io_end_start/_done (wbscope kernel), else the
+ *   conversion alone via fentry/fexit or kprobes on ext4_convert_unwritten_io_end_vec.
+ * - Converted extent sizes, both paths: ext4_ext_handle_unwritten_extents with
+ *   EXT4_GET_BLOCKS_CONVERT, counted only inside an end-I/O handler.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "bits.bpf.h"
+#include "endio.h"
+
+#define IOMAP_IOEND_UNWRITTEN	(1U << 1)
+#define EXT4_IO_END_UNWRITTEN	0x0001
+#define EXT4_GET_BLOCKS_CONVERT	0x0010
+
+const volatile __u32 targ_dev = 0;
+const volatile __u64 targ_ino = 0;
+const volatile bool targ_ms = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, EIO_MAX_GROUPS);
+	__type(key, struct eio_key);
+	__type(value, struct eio_val);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EIO_NR_COUNTERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EIO_MAX_WORKS);
+	__type(key, __u64);
+	__type(value, struct eio_work);
+} works SEC(".maps");
+
+/* Work items being run, by worker thread. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EIO_MAX_TASKS);
+	__type(key, __u32);
+	__type(value, struct eio_work);
+} running SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EIO_MAX_PENDING);
+	__type(key, struct eio_pending_key);
+	__type(value, struct eio_pending);
+} pending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EIO_MAX_TASKS);
+	__type(key, __u32);
+	__type(value, struct eio_task);
+} tasks SEC(".maps");
+
+extern const void ext4_end_io_rsv_work __ksym __weak;
+extern const void ext4_iomap_end_io __ksym __weak;
+extern const void xfs_end_io __ksym __weak;
+
+/* Fields that exist only on some kernels. */
+struct ext4_inode_info___wb {
+	struct work_struct i_iomap_ioend_work;
+	struct work_struct i_rsv_conversion_work;
+	struct inode vfs_inode;
+} __attribute__((preserve_access_index));
+
+struct xfs_inode___wb {
+	struct work_struct i_ioend_work;
+	struct inode i_vnode;
+} __attribute__((preserve_access_index));
+
+static const struct eio_val zero_val;
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
+
+	if (c)
+		(*c)++;
+}
+
+static __always_inline __u64 scale(__u64 ns)
+{
+	return targ_ms ? ns / 1000000 : ns / 1000;
+}
+
+static __always_inline struct eio_val *group(__u32 dev, __u32 path)
+{
+	struct eio_key k = { .dev = dev, .path = path };
+	struct eio_val *v = wb_lookup_or_init(&stats, &k, &zero_val);
+
+	if (!v)
+		count(EIO_CNT_DROP_STATS);
+	return v;
+}
+
+/* False when the inode is filtered out; sets *dev. */
+static __always_inline bool inode_ok(struct inode *inode, __u32 *dev)
+{
+	*dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	if (targ_dev && *dev != targ_dev)
+		return false;
+	if (targ_ino && BPF_CORE_READ(inode, i_ino) != targ_ino)
+		return false;
+	return true;
+}
+
+/* The inode an end-I/O work item belongs to, and its path; NULL if not ours. */
+static __always_inline struct inode *work_inode(struct work_struct *work, void *fn, __u32 *path)
+{
+	if (!fn)
+		return NULL;
+	if (bpf_ksym_exists(&ext4_end_io_rsv_work) && fn == &ext4_end_io_rsv_work) {
+		*path = WB_PATH_BH;
+		return (void *)((char *)work -
+				bpf_core_field_offset(struct ext4_inode_info___wb, i_rsv_conversion_work) +
+				bpf_core_field_offset(struct ext4_inode_info___wb, vfs_inode));
+	}
+	if (bpf_ksym_exists(&ext4_iomap_end_io) && fn == &ext4_iomap_end_io &&
+	    bpf_core_field_exists(struct ext4_inode_info___wb, i_iomap_ioend_work)) {
+		*path = WB_PATH_IOMAP;
+		return (void *)((char *)work -
+				bpf_core_field_offset(struct ext4_inode_info___wb, i_iomap_ioend_work) +
+				bpf_core_field_offset(struct ext4_inode_info___wb, vfs_inode));
+	}
+	if (bpf_ksym_exists(&xfs_end_io) && fn == &xfs_end_io &&
+	    bpf_core_type_exists(struct xfs_inode___wb)) {
+		*path = WB_PATH_IOMAP;
+		return (void *)((char *)work - bpf_core_field_offset(struct xfs_inode___wb, i_ioend_work) +
+				bpf_core_field_offset(struct xfs_inode___wb, i_vnode));
+	}
+	return NULL;
+}
+
+/* ---- work items (upstream tracepoints) ---- */
+
+SEC("raw_tp/workqueue_queue_work")
+int BPF_PROG(work_queue, int req_cpu, struct pool_workqueue *pwq, struct work_struct *work)
+{
+	struct eio_work w = {};
+	struct inode *inode;
+	__u64 key = (__u64)work;
+
+	inode = work_inode(work, BPF_CORE_READ(work, func), &w.path);
+	if (!inode || !inode_ok(inode, &w.dev))
+		return 0;
+	w.ts = bpf_ktime_get_ns();
+	count(EIO_CNT_WORK_QUEUED);
+	if (bpf_map_update_elem(&works, &key, &w, BPF_ANY))
+		count(EIO_CNT_DROP_WORKS);
+	return 0;
+}
+
+SEC("raw_tp/workqueue_execute_start")
+int BPF_PROG(work_start, struct work_struct *work)
+{
+	__u64 key = (__u64)work, now = bpf_ktime_get_ns();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct eio_work *w = bpf_map_lookup_elem(&works, &key), r;
+	struct eio_val *v;
+	__u32 path = 0;
+
+	if (!w) {
+		/* Ours, but queued before the tool started? */
+		struct inode *inode = work_inode(work, BPF_CORE_READ(work, func), &path);
+
+		if (inode && inode_ok(inode, &r.dev))
+			count(EIO_CNT_WORK_UNPAIRED);
+		return 0;
+	}
+	r = *w;
+	bpf_map_delete_elem(&works, &key);
+	v = group(r.dev, r.path);
+	if (v)
+		wb_hist_add(&v->work_delay, scale(now - r.ts));
+	/* A work item may be queued again while it runs: the run is tracked per thread. */
+	r.ts = now;
+	if (bpf_map_update_elem(&running, &tid, &r, BPF_ANY))
+		count(EIO_CNT_DROP_TASKS);
+	return 0;
+}
+
+SEC("raw_tp/workqueue_execute_end")
+int BPF_PROG(work_end, struct work_struct *work, void *function)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct eio_work *r = bpf_map_lookup_elem(&running, &tid);
+	struct eio_val *v;
+	__u64 delta;
+
+	if (!r)
+		return 0;
+	delta = bpf_ktime_get_ns() - r->ts;
+	v = group(r->dev, r->path);
+	if (v) {
+		v->works++;
+		v->work_run_ns_sum += delta;
+		wb_hist_add(&v->work_run, scale(delta));
+	}
+	bpf_map_delete_elem(&running, &tid);
+	return 0;
+}
+
+/* ---- bio completion ---- */
+
+static __always_inline void end_bio(struct inode *inode, __u32 path, int error, bool defer)
+{
+	struct eio_val *v;
+	__u32 dev;
+
+	if (!inode_ok(inode, &dev))
+		return;
+	v = group(dev, path);
+	if (!v)
+		return;
+	if (defer)
+		v->end_bio_deferred++;
+	else
+		v->end_bio_inline++;
+	if (error)
+		v->end_bio_errors++;
+}
+
+SEC("raw_tp/ext4_iomap_end_bio")
+int BPF_PROG(iomap_end_bio, struct inode *inode, long long offset, unsigned long size,
+	     unsigned int io_flags, int error, bool defer)
+{
+	struct eio_pending_key k = { .inode = (__u64)inode, .offset = offset };
+	struct eio_pending p = { .size = size };
+	__u32 dev;
+
+	end_bio(inode, WB_PATH_IOMAP, error, defer);
+	if (!defer || !inode_ok(inode, &dev))
+		return 0;
+	p.ts = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&pending, &k, &p, BPF_ANY))
+		count(EIO_CNT_DROP_PENDING);
+	return 0;
+}
+
+SEC("raw_tp/ext4_end_bio")
+int BPF_PROG(bh_end_bio_tp, struct inode *inode, __u64 sector, unsigned int size,
+	     unsigned int flag, int error, bool defer)
+{
+	end_bio(inode, WB_PATH_BH, error, defer);
+	return 0;
+}
+
+/* Without the tracepoint: deferred when the io_end has unwritten extents to convert. */
+static __always_inline void bh_end_bio(struct bio *bio)
+{
+	struct ext4_io_end *io_end = BPF_CORE_READ(bio, bi_private);
+	unsigned int flag = BPF_CORE_READ(io_end, flag);
+
+	end_bio(BPF_CORE_READ(io_end, inode), WB_PATH_BH, BPF_CORE_READ(bio, bi_status),
+		flag & EXT4_IO_END_UNWRITTEN);
+}
+
+SEC("fentry/ext4_end_bio")
+int BPF_PROG(bh_end_bio_fentry, struct bio *bio)
+{
+	bh_end_bio(bio);
+	return 0;
+}
+
+SEC("kprobe/ext4_end_bio")
+int BPF_KPROBE(bh_end_bio_kprobe, struct bio *bio)
+{
+	bh_end_bio(bio);
+	return 0;
+}
+
+/* ---- ioend / io_end handling ---- */
+
+static __always_inline void handler_start(struct inode *inode, __u32 path, unsigned int flags)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct eio_task t = { .path = path, .flags = flags };
+
+	if (!inode_ok(inode, &t.dev))
+		return;
+	t.ts = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&tasks, &tid, &t, BPF_ANY))
+		count(EIO_CNT_DROP_TASKS);
+}
+
+/* unwritten: the handler converted extents; whole: it timed the whole ioend / io_end. */
+static __always_inline void handler_done(int ret, bool unwritten, bool whole)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct eio_task *t = bpf_map_lookup_elem(&tasks, &tid);
+	struct eio_val *v;
+	__u64 delta;
+
+	if (!t)
+		return;
+	delta = bpf_ktime_get_ns() - t->ts;
+	v = group(t->dev, t->path);
+	if (v) {
+		if (whole) {
+			v->ioends++;
+			v->ioends_failed += ret < 0;
+			v->ioend_run_ns_sum += delta;
+			wb_hist_add(&v->ioend_run, scale(delta));
+		}
+		if (unwritten) {
+			wb_hist_add(&v->conv_run, scale(delta));
+			wb_hist_add(&v->conv_extents, t->extents);
+		}
+	}
+	bpf_map_delete_elem(&tasks, &tid);
+}
+
+SEC("raw_tp/ext4_iomap_ioend_start")
+int BPF_PROG(iomap_ioend_start, struct inode *inode, long long offset, unsigned long size,
+	     unsigned int io_flags, int error)
+{
+	struct eio_pending_key k = { .inode = (__u64)inode, .offset = offset };
+	__u64 now = bpf_ktime_get_ns();
+	struct eio_val *v;
+	__u32 dev, merged = 0;
+
+	if (!inode_ok(inode, &dev))
+		return 0;
+	handler_start(inode, WB_PATH_IOMAP, io_flags);
+	v = group(dev, WB_PATH_IOMAP);
+	/* The ioends merged into this one follow each other in file offset order. */
+	for (int i = 0; i < EIO_MAX_MERGE; i++) {
+		struct eio_pending *p = bpf_map_lookup_elem(&pending, &k);
+		__u64 psize;
+
+		if (!p)
+			break;
+		if (v)
+			wb_hist_add(&v->ioend_delay, scale(now - p->ts));
+		psize = p->size;
+		bpf_map_delete_elem(&pending, &k);
+		merged++;
+		k.offset += psize;
+		if (k.offset >= offset + (long long)size || !psize)
+			break;
+	}
+	if (!merged)
+		count(EIO_CNT_IOEND_UNPAIRED);
+	else if (k.offset < offset + (long long)size)
+		count(EIO_CNT_MERGE_TRUNC);
+	if (v && merged)
+		wb_hist_add(&v->merged, merged);
+	return 0;
+}
+
+SEC("raw_tp/ext4_iomap_ioend_done")
+int BPF_PROG(iomap_ioend_done, struct inode *inode, long long offset, unsigned long size,
+	     unsigned int io_flags, int ret)
+{
+	handler_done(ret, io_flags & IOMAP_IOEND_UNWRITTEN, true);
+	return 0;
+}
+
+SEC("raw_tp/ext4_end_io_end_start")
+int BPF_PROG(bh_io_end_start, struct inode *inode, long long offset, long long size,
+	     unsigned int nr_vecs, unsigned int flag, int ret)
+{
+	handler_start(inode, WB_PATH_BH, flag);
+	return 0;
+}
+
+SEC("raw_tp/ext4_end_io_end_done")
+int BPF_PROG(bh_io_end_done, struct inode *inode, long long offset, long long size,
+	     unsigned int nr_vecs, unsigned int flag, int ret)
+{
+	handler_done(ret, flag & EXT4_IO_END_UNWRITTEN, true);
+	return 0;
+}
+
+/* Fallback without the wbscope tracepoints: the conversion of one io_end only. */
+SEC("fentry/ext4_convert_unwritten_io_end_vec")
+int BPF_PROG(bh_conv_fentry, void *handle, struct ext4_io_end *io_end)
+{
+	handler_start(BPF_CORE_READ(io_end, inode), WB_PATH_BH, EXT4_IO_END_UNWRITTEN);
+	return 0;
+}
+
+SEC("fexit/ext4_convert_unwritten_io_end_vec")
+int BPF_PROG(bh_conv_fexit, void *handle, struct ext4_io_end *io_end, int ret)
+{
+	handler_done(ret, true, false);
+	return 0;
+}
+
+SEC("kprobe/ext4_convert_unwritten_io_end_vec")
+int BPF_KPROBE(bh_conv_kprobe, void *handle, struct ext4_io_end *io_end)
+{
+	handler_start(BPF_CORE_READ(io_end, inode), WB_PATH_BH, EXT4_IO_END_UNWRITTEN);
+	return 0;
+}
+
+SEC("kretprobe/ext4_convert_unwritten_io_end_vec")
+int BPF_KRETPROBE(bh_conv_kretprobe, int ret)
+{
+	handler_done(ret, true, false);
+	return 0;
+}
+
+/* ---- conversion and i_disksize ---- */
+
+SEC("raw_tp/ext4_ext_handle_unwritten_extents")
+int BPF_PROG(conv_extent, struct inode *inode, struct ext4_map_blocks *map, int flags,
+	     unsigned int allocated, __u64 newblock)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct eio_task *t;
+	struct eio_val *v;
+
+	if (!(flags & EXT4_GET_BLOCKS_CONVERT))
+		return 0;
+	t = bpf_map_lookup_elem(&tasks, &tid);
+	if (!t)
+		return 0;	/* not end-I/O conversion (e.g. direct I/O) */
+	t->extents++;
+	v = group(t->dev, t->path);
+	if (v) {
+		v->extents++;
+		wb_hist_add(&v->conv_len, BPF_CORE_READ(map, m_len));
+	}
+	return 0;
+}
+
+SEC("raw_tp/ext4_iomap_update_disksize")
+int BPF_PROG(iomap_disksize, struct inode *inode, long long old_size, long long new_size)
+{
+	struct eio_val *v;
+	__u32 dev;
+
+	if (!inode_ok(inode, &dev))
+		return 0;
+	v = group(dev, WB_PATH_IOMAP);
+	if (v) {
+		v->disksize_updates++;
+		wb_hist_add(&v->disksize_adv, new_size > old_size ? (new_size - old_size) >> 10 : 0);
+	}
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wbscope endio: where the end-I/O work of each write-back path goes: bio completions
+ * finished inline or deferred, work item queueing delay and run time, ioends merged,
+ * unwritten extent conversion, i_disksize updates. See endio.bpf.c for the hooks.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "common.h"
+#include "hist.h"
+#include "hooks.h"
+#include "json.h"
+#include "maps.h"
+#include "endio.h"
+#include "endio.skel.h"
+#include "collect.h"
+#include "commands.h"
+
+static const char doc[] =
+"Summarize write-back end-I/O work per device and path: bio completions inline or\n"
+"deferred, worker queueing delay and run time, ioends merged, unwritten extent\n"
+"conversion and i_disksize updates. The work runs in kworkers, so there is no -p.\n"
+"\n"
+"USAGE: wbscope endio [OPTIONS] [interval] [count]\n"
+"\n"
+"EXAMPLES:\n"
+"    wbscope endio              # summarize until Ctrl-C\n"
+"    wbscope endio -d vdb 5 3   # one device, 5 second summaries, 3 times\n"
+"    wbscope endio -j           # JSON (schema wbscope/1) at Ctrl-C";
+
+#define STALE_NS (120ULL * 1000000000ULL)
+
+static const struct wb_metric metric_defs[] = {
+	{ .name = "work", .alts = {
+		{ "raw_tp:workqueue_queue_work+execute_start+execute_end", {
+			{ WB_RAW_TP, "workqueue_queue_work", "work_queue" },
+			{ WB_RAW_TP, "workqueue_execute_start", "work_start" },
+			{ WB_RAW_TP, "workqueue_execute_end", "work_end" } } },
+	} },
+	{ .name = "end_bio.iomap", .alts = {
+		{ "raw_tp:ext4_iomap_end_bio", { { WB_RAW_TP, "ext4_iomap_end_bio", "iomap_end_bio" } } },
+	} },
+	{ .name = "end_bio.buffer_head", .alts = {
+		{ "raw_tp:ext4_end_bio", { { WB_RAW_TP, "ext4_end_bio", "bh_end_bio_tp" } } },
+		{ "fentry:ext4_end_bio", { { WB_FENTRY, "ext4_end_bio", "bh_end_bio_fentry" } } },
+		{ "kprobe:ext4_end_bio", { { WB_KPROBE, "ext4_end_bio", "bh_end_bio_kprobe" } } },
+	} },
+	{ .name = "ioend.iomap", .needs = "end_bio.iomap", .alts = {
+		{ "raw_tp:ext4_iomap_ioend_start+ext4_iomap_ioend_done", {
+			{ WB_RAW_TP, "ext4_iomap_ioend_start", "iomap_ioend_start" },
+			{ WB_RAW_TP, "ext4_iomap_ioend_done", "iomap_ioend_done" } } },
+	} },
+	{ .name = "io_end.buffer_head", .alts = {
+		{ "raw_tp:ext4_end_io_end_start+ext4_end_io_end_done", {
+			{ WB_RAW_TP, "ext4_end_io_end_start", "bh_io_end_start" },
+			{ WB_RAW_TP, "ext4_end_io_end_done", "bh_io_end_done" } } },
+		{ "fentry+fexit:ext4_convert_unwritten_io_end_vec (conversion only)", {
+			{ WB_FENTRY, "ext4_convert_unwritten_io_end_vec", "bh_conv_fentry" },
+			{ WB_FEXIT, "ext4_convert_unwritten_io_end_vec", "bh_conv_fexit" } } },
+		{ "kprobe+kretprobe:ext4_convert_unwritten_io_end_vec (conversion only)", {
+			{ WB_KPROBE, "ext4_convert_unwritten_io_end_vec", "bh_conv_kprobe" },
+			{ WB_KRETPROBE, "ext4_convert_unwritten_io_end_vec", "bh_conv_kretprobe" } } },
+	} },
+	{ .name = "conversion", .needs = "ioend.iomap|io_end.buffer_head", .alts = {
+		{ "raw_tp:ext4_ext_handle_unwritten_extents", {
+			{ WB_RAW_TP, "ext4_ext_handle_unwritten_extents", "conv_extent" } } },
+	} },
+	{ .name = "disksize.iomap", .alts = {
+		{ "raw_tp:ext4_iomap_update_disksize", {
+			{ WB_RAW_TP, "ext4_iomap_update_disksize", "iomap_disksize" } } },
+	} },
+};
+#define NR_METRICS ((int)(sizeof(metric_defs) / sizeof(metric_defs[0])))
+
+struct endio_state {
+	struct endio_bpf *skel;
+	struct wb_metric metrics[NR_METRICS];
+	int ncpu;
+	unsigned long long prev[EIO_NR_COUNTERS];
+};
+
+void endio_close(struct endio_state *st)
+{
+	if (!st)
+		return;
+	endio_bpf__destroy(st->skel);
+	free(st);
+}
+
+const struct wb_metric *endio_metrics(const struct endio_state *st, int *n)
+{
+	*n = NR_METRICS;
+	return st->metrics;
+}
+
+int endio_open(const struct wb_opts *o, struct endio_state **out, FILE *hooks_out)
+{
+	struct endio_state *st = calloc(1, sizeof(*st));
+	int err;
+
+	if (!st)
+		return -ENOMEM;
+	memcpy(st->metrics, metric_defs, sizeof(metric_defs));
+	st->ncpu = libbpf_num_possible_cpus();
+	st->skel = endio_bpf__open();
+	if (!st->skel) {
+		err = -errno;
+		wb_explain_load_error("endio", err);
+		goto fail;
+	}
+	st->skel->rodata->targ_dev = o->dev_set ? o->dev : 0;
+	st->skel->rodata->targ_ino = o->ino;
+	st->skel->rodata->targ_ms = o->milliseconds;
+	if (!wb_metrics_resolve(st->skel->obj, st->metrics, NR_METRICS)) {
+		wb_metrics_print(stderr, "endio", st->metrics, NR_METRICS);
+		fprintf(stderr, "%s endio: hook missing: none of the end-I/O hooks exists here\n",
+			wb_progname);
+		err = -ENOENT;
+		goto fail;
+	}
+	if (hooks_out)
+		wb_metrics_print(hooks_out, "endio", st->metrics, NR_METRICS);
+	err = endio_bpf__load(st->skel);
+	if (err) {
+		wb_explain_load_error("endio", err);
+		goto fail;
+	}
+	err = endio_bpf__attach(st->skel);
+	if (err) {
+		fprintf(stderr, "%s endio: cannot attach: %s\n", wb_progname, strerror(-err));
+		goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	endio_close(st);
+	return err ? err : -EINVAL;
+}
+
+static int cmp_idx(const void *a, const void *b)
+{
+	const struct eio_key *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->path < y->path ? -1 : x->path > y->path;
+}
+
+int endio_collect(struct endio_state *st, struct endio_snap *snap)
+{
+	static struct eio_key keys[EIO_MAX_GROUPS];
+	static struct eio_val vals[EIO_MAX_GROUPS];
+	unsigned long long cnt[EIO_NR_COUNTERS];
+	struct { struct eio_key k; int i; } idx[EIO_MAX_GROUPS];
+	int n;
+
+	n = wb_drain_percpu_hash(bpf_map__fd(st->skel->maps.stats), sizeof(struct eio_key),
+				 sizeof(struct eio_val), st->ncpu, keys, vals, EIO_MAX_GROUPS);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		idx[i].k = keys[i];
+		idx[i].i = i;
+	}
+	qsort(idx, n, sizeof(idx[0]), cmp_idx);
+	for (int i = 0; i < n; i++) {
+		snap->keys[i] = idx[i].k;
+		snap->vals[i] = vals[idx[i].i];
+	}
+	snap->n = n;
+	wb_read_percpu_counters(bpf_map__fd(st->skel->maps.counters), EIO_NR_COUNTERS, st->ncpu, cnt);
+	for (int i = 0; i < EIO_NR_COUNTERS; i++) {
+		snap->cnt[i] = cnt[i] - st->prev[i];
+		st->prev[i] = cnt[i];
+	}
+	snap->stale = wb_purge_stale(bpf_map__fd(st->skel->maps.works), sizeof(__u64),
+				     sizeof(struct eio_work), STALE_NS) +
+		      wb_purge_stale(bpf_map__fd(st->skel->maps.pending), sizeof(struct eio_pending_key),
+				     sizeof(struct eio_pending), STALE_NS);
+	return 0;
+}
+
+/* Is the metric behind a field available for this path? */
+static bool on(const struct endio_state *st, const char *metric)
+{
+	return wb_metric_available(st->metrics, NR_METRICS, metric);
+}
+
+static const char *path_metric(const char *base, unsigned int path, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s.%s", base, wb_path_name(path));
+	return buf;
+}
+
+static void print_unavail(const struct endio_state *st, const char *what, const char *metric)
+{
+	for (int i = 0; i < NR_METRICS; i++)
+		if (!strcmp(st->metrics[i].name, metric))
+			printf("  %s: unavailable (%s)\n", what, st->metrics[i].why);
+}
+
+static void print_text(const struct endio_state *st, const struct wb_opts *o,
+		       const struct endio_snap *s)
+{
+	const char *unit = o->milliseconds ? "msecs" : "usecs";
+	char ts[16], m1[64], m2[64];
+
+	if (o->timestamp) {
+		wb_timestamp(ts, sizeof(ts));
+		printf("%-8s\n", ts);
+	}
+	if (s->n == 0)
+		printf("(no write-back end-I/O activity)\n");
+	for (int i = 0; i < s->n; i++) {
+		const struct eio_val *v = &s->vals[i];
+		unsigned int path = s->keys[i].path;
+		const char *handler = path == WB_PATH_IOMAP ? "ioend.iomap" : "io_end.buffer_head";
+
+		wb_print_group_title(s->keys[i].dev, path);
+		printf("\n");
+		if (on(st, path_metric("end_bio", path, m1, sizeof(m1))))
+			printf("  bio completions: %llu finished inline, %llu deferred to the worker, "
+			       "%llu errors\n", v->end_bio_inline, v->end_bio_deferred, v->end_bio_errors);
+		else
+			print_unavail(st, "bio completions", m1);
+		if (on(st, "work"))
+			printf("  work items run: %llu, avg run %.1f us\n", v->works,
+			       v->works ? (double)v->work_run_ns_sum / (double)v->works / 1e3 : 0.0);
+		else
+			print_unavail(st, "work items", "work");
+		if (on(st, handler)) {
+			printf("  %s handled by the worker: %llu, %llu failed, avg %.1f us",
+			       path == WB_PATH_IOMAP ? "ioends" : "io_ends", v->ioends, v->ioends_failed,
+			       v->ioends ? (double)v->ioend_run_ns_sum / (double)v->ioends / 1e3 : 0.0);
+			if (path == WB_PATH_IOMAP && v->merged.count)
+				printf(", %.2f bio ioends merged into each",
+				       (double)v->merged.sum / (double)v->merged.count);
+			printf("\n");
+		} else {
+			snprintf(m2, sizeof(m2), "%s handled by the worker",
+				 path == WB_PATH_IOMAP ? "ioends" : "io_ends");
+			print_unavail(st, m2, handler);
+		}
+		if (on(st, "conversion"))
+			printf("  unwritten extents converted: %llu, avg %.1f blocks\n", v->extents,
+			       v->conv_len.count ? (double)v->conv_len.sum / (double)v->conv_len.count : 0.0);
+		else
+			print_unavail(st, "unwritten conversion", "conversion");
+		if (path == WB_PATH_IOMAP) {
+			if (on(st, "disksize.iomap"))
+				printf("  i_disksize updates at completion: %llu\n", v->disksize_updates);
+			else
+				print_unavail(st, "i_disksize updates", "disksize.iomap");
+		}
+		wb_hist_print_titled(stdout, "work queueing delay", &v->work_delay, unit);
+		wb_hist_print_titled(stdout, "work run time", &v->work_run, unit);
+		wb_hist_print_titled(stdout, "bio end -> worker picks the ioend up", &v->ioend_delay, unit);
+		wb_hist_print_titled(stdout, "ioends merged per handled ioend", &v->merged, "ioends");
+		wb_hist_print_titled(stdout, path == WB_PATH_IOMAP ? "time per handled ioend" :
+				     "time per io_end", &v->ioend_run, unit);
+		wb_hist_print_titled(stdout, "conversion time", &v->conv_run, unit);
+		wb_hist_print_titled(stdout, "extents converted per handler", &v->conv_extents, "extents");
+		wb_hist_print_titled(stdout, "blocks per converted extent", &v->conv_len, "blocks");
+		wb_hist_print_titled(stdout, "i_disksize advance", &v->disksize_adv, "KiB");
+	}
+	if (s->cnt[EIO_CNT_DROP_WORKS] || s->cnt[EIO_CNT_DROP_PENDING] || s->cnt[EIO_CNT_DROP_TASKS] ||
+	    s->cnt[EIO_CNT_DROP_STATS] || s->stale)
+		printf("\nnote: dropped (map full): %llu work items, %llu pending ioends, %llu handler "
+		       "starts, %llu stats updates; %llu entries unfinished after 120 s forgotten\n",
+		       s->cnt[EIO_CNT_DROP_WORKS], s->cnt[EIO_CNT_DROP_PENDING],
+		       s->cnt[EIO_CNT_DROP_TASKS], s->cnt[EIO_CNT_DROP_STATS], s->stale);
+	printf("\n");
+	fflush(stdout);
+}
+
+void endio_json_groups(struct wb_json *j, const struct endio_state *st, const struct wb_opts *o,
+		       const struct endio_snap *s)
+{
+	const char *unit = o->milliseconds ? "msecs" : "usecs";
+	char m[64];
+
+	wb_json_key(j, "counters");
+	wb_json_obj_begin(j);
+	wb_json_kv_uint(j, "work_queued", s->cnt[EIO_CNT_WORK_QUEUED]);
+	wb_json_kv_uint(j, "work_unpaired", s->cnt[EIO_CNT_WORK_UNPAIRED]);
+	wb_json_kv_uint(j, "ioend_unpaired", s->cnt[EIO_CNT_IOEND_UNPAIRED]);
+	wb_json_kv_uint(j, "merge_truncated", s->cnt[EIO_CNT_MERGE_TRUNC]);
+	wb_json_obj_end(j);
+	wb_json_key(j, "drops");
+	wb_json_obj_begin(j);
+	wb_json_kv_uint(j, "works_map_full", s->cnt[EIO_CNT_DROP_WORKS]);
+	wb_json_kv_uint(j, "pending_map_full", s->cnt[EIO_CNT_DROP_PENDING]);
+	wb_json_kv_uint(j, "tasks_map_full", s->cnt[EIO_CNT_DROP_TASKS]);
+	wb_json_kv_uint(j, "stats_map_full", s->cnt[EIO_CNT_DROP_STATS]);
+	wb_json_kv_uint(j, "stale", s->stale);
+	wb_json_obj_end(j);
+	wb_json_key(j, "groups");
+	wb_json_arr_begin(j);
+	for (int i = 0; i < s->n; i++) {
+		const struct eio_val *v = &s->vals[i];
+		unsigned int path = s->keys[i].path;
+		bool handler = on(st, path == WB_PATH_IOMAP ? "ioend.iomap" : "io_end.buffer_head");
+
+		wb_json_obj_begin(j);
+		wb_json_group_dev(j, s->keys[i].dev, path);
+		if (on(st, path_metric("end_bio", path, m, sizeof(m)))) {
+			wb_json_kv_uint(j, "end_bio_inline", v->end_bio_inline);
+			wb_json_kv_uint(j, "end_bio_deferred", v->end_bio_deferred);
+			wb_json_kv_uint(j, "end_bio_errors", v->end_bio_errors);
+		}
+		if (on(st, "work")) {
+			wb_json_kv_uint(j, "works", v->works);
+			wb_json_kv_uint(j, "work_run_ns_sum", v->work_run_ns_sum);
+		}
+		if (handler) {
+			wb_json_kv_uint(j, "ioends", v->ioends);
+			wb_json_kv_uint(j, "ioends_failed", v->ioends_failed);
+			wb_json_kv_uint(j, "ioend_run_ns_sum", v->ioend_run_ns_sum);
+		}
+		if (on(st, "conversion"))
+			wb_json_kv_uint(j, "extents_converted", v->extents);
+		if (path == WB_PATH_IOMAP && on(st, "disksize.iomap"))
+			wb_json_kv_uint(j, "disksize_updates", v->disksize_updates);
+		wb_json_key(j, "hists");
+		wb_json_obj_begin(j);
+		if (on(st, "work")) {
+			wb_json_hist(j, "work_delay", &v->work_delay, unit);
+			wb_json_hist(j, "work_run", &v->work_run, unit);
+		}
+		if (path == WB_PATH_IOMAP && handler) {
+			wb_json_hist(j, "ioend_delay", &v->ioend_delay, unit);
+			wb_json_hist(j, "ioends_merged", &v->merged, "ioends");
+		}
+		if (handler)
+			wb_json_hist(j, "ioend_run", &v->ioend_run, unit);
+		if (handler)
+			wb_json_hist(j, "conversion_run", &v->conv_run, unit);
+		if (on(st, "conversion")) {
+			wb_json_hist(j, "extents_per_handler", &v->conv_extents, "extents");
+			wb_json_hist(j, "converted_extent_len", &v->conv_len, "blocks");
+		}
+		if (path == WB_PATH_IOMAP && on(st, "disksize.iomap"))
+			wb_json_hist(j, "disksize_advance", &v->disksize_adv, "KiB");
+		wb_json_obj_end(j);
+		wb_json_obj_end(j);
+	}
+	wb_json_arr_end(j);
+}
+
+struct run {
+	const struct wb_opts *o;
+	struct endio_state *st;
+	struct endio_snap snap;
+};
+
+static int report(void *ctx, double span)
+{
+	struct run *r = ctx;
+	struct wb_json j;
+	int err = endio_collect(r->st, &r->snap);
+
+	if (err) {
+		fprintf(stderr, "%s endio: reading maps failed: %s\n", wb_progname, strerror(-err));
+		return err;
+	}
+	if (!r->o->json) {
+		print_text(r->st, r->o, &r->snap);
+		return 0;
+	}
+	wb_json_init(&j, stdout);
+	wb_json_obj_begin(&j);
+	wb_json_header(&j, "endio", span, r->o);
+	wb_metrics_json(&j, r->st->metrics, NR_METRICS);
+	endio_json_groups(&j, r->st, r->o, &r->snap);
+	wb_json_obj_end(&j);
+	return wb_json_finish(&j) ? -EIO : 0;
+}
+
+int cmd_endio(int argc, char **argv)
+{
+	static const struct argp_child children[] = {
+		{ &wb_common_argp, 0, "Options:", 0 },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct argp argp = { .children = children, .doc = doc };
+	static struct run r;
+	struct wb_opts o;
+	int err;
+
+	wb_opts_init(&o);
+	argp_err_exit_status = WB_EXIT_ERROR;
+	if (argp_parse(&argp, argc, argv, 0, NULL, &o) || wb_opts_finish(&o, "endio"))
+		return WB_EXIT_ERROR;
+	if (o.pid) {
+		fprintf(stderr, "%s endio: -p is not supported: end-I/O work runs in kworkers, not in "
+			"the process that wrote the data (filter with -d or --ino)\n", wb_progname);
+		return WB_EXIT_ERROR;
+	}
+	wb_libbpf_setup(o.verbose);
+	wb_install_signals();
+	if (endio_open(&o, &r.st, o.json ? stderr : stdout))
+		return WB_EXIT_ERROR;
+	r.o = &o;
+	fprintf(o.json ? stderr : stdout, "Tracing write-back end-I/O work on %s... Hit Ctrl-C to end.\n",
+		o.dev_set ? o.dev_name : "all devices");
+	fflush(stdout);
+	err = wb_report_loop(&o, report, &r);
+	endio_close(r.st);
+	return err ? WB_EXIT_ERROR : WB_EXIT_OK;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* wbscope endio: types shared by endio.bpf.c and endio.c. */
+#ifndef WB_ENDIO_H
+#define WB_ENDIO_H
+
+#include "wbscope.h"
+
+#define EIO_MAX_GROUPS 256	/* (device, path) pairs per interval */
+#define EIO_MAX_WORKS 16384	/* end-I/O work items queued and not yet run */
+#define EIO_MAX_PENDING 65536	/* iomap ioends deferred and not yet picked up */
+#define EIO_MAX_TASKS 4096	/* tasks inside an end-I/O handler */
+#define EIO_MAX_MERGE 64	/* ioends followed per merged ioend */
+
+enum eio_counter {
+	EIO_CNT_WORK_QUEUED,	/* end-I/O work items queued */
+	EIO_CNT_WORK_UNPAIRED,	/* work runs whose queueing was not seen */
+	EIO_CNT_IOEND_UNPAIRED,	/* worker ioends whose end_bio was not seen */
+	EIO_CNT_MERGE_TRUNC,	/* merged ioends longer than EIO_MAX_MERGE */
+	EIO_CNT_DROP_WORKS,	/* work map full */
+	EIO_CNT_DROP_PENDING,	/* pending-ioend map full */
+	EIO_CNT_DROP_TASKS,	/* task map full */
+	EIO_CNT_DROP_STATS,	/* stats map full */
+	EIO_NR_COUNTERS,
+};
+
+struct eio_key {
+	unsigned int dev;
+	unsigned int path;	/* enum wb_path */
+};
+
+/* All times in usecs (msecs with -m). */
+struct eio_val {
+	struct wb_hist work_delay;	/* work item queued -> worker starts it */
+	struct wb_hist work_run;	/* worker runtime per work item */
+	struct wb_hist ioend_delay;	/* iomap: bio end -> worker picks its ioend up */
+	struct wb_hist merged;		/* iomap: ioends per ioend the worker handles */
+	struct wb_hist ioend_run;	/* worker time per (merged) ioend / io_end */
+	struct wb_hist conv_run;	/* conversion time per ioend / io_end with unwritten extents */
+	struct wb_hist conv_extents;	/* extents converted per ioend / io_end */
+	struct wb_hist conv_len;	/* blocks per converted extent */
+	struct wb_hist disksize_adv;	/* iomap: KiB i_disksize advanced per update */
+	unsigned long long works;
+	unsigned long long end_bio_inline;	/* completions finished in the bio end handler */
+	unsigned long long end_bio_deferred;	/* completions deferred to the worker */
+	unsigned long long end_bio_errors;
+	unsigned long long ioends;		/* ioends / io_ends the worker handled */
+	unsigned long long ioends_failed;	/* ... that ended with an error */
+	unsigned long long extents;		/* extents converted */
+	unsigned long long disksize_updates;
+	unsigned long long work_run_ns_sum;
+	unsigned long long ioend_run_ns_sum;
+};
+
+/* A deferred iomap ioend, keyed by (inode, file offset). */
+struct eio_pending_key {
+	unsigned long long inode;
+	long long offset;
+};
+
+struct eio_pending {
+	unsigned long long ts;
+	unsigned long long size;
+};
+
+struct eio_work {
+	unsigned long long ts;
+	unsigned int dev;
+	unsigned int path;
+};
+
+/* A task inside an ioend / io_end handler (or only the conversion, with the fallbacks). */
+struct eio_task {
+	unsigned long long ts;
+	unsigned int dev;
+	unsigned int path;
+	unsigned int flags;
+	unsigned int extents;
+};
+
+#endif

@@ -6,5 +6,7 @@
 int cmd_writepages(int argc, char **argv);
 int cmd_bio(int argc, char **argv);
 int cmd_endio(int argc, char **argv);
+int cmd_alloc(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 #endif

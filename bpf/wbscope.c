@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "writepages", cmd_writepages, "ext4 writepages latency and pages per call, per device" },
 	{ "bio", cmd_bio, "write-back bio latency (submission to completion) and size" },
 	{ "endio", cmd_endio, "end-I/O work: inline vs deferred, worker delay, merges, conversion" },
+	{ "alloc", cmd_alloc, "write-back block allocation: sizes, per call, delalloc use, iomap mappings" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -7,29 +7,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-#include "common.h"
 #include "hist.h"
-#include "hooks.h"
 #include "json.h"
-#include "maps.h"
+#include "tool.h"
 #include "endio.h"
 #include "endio.skel.h"
 #include "collect.h"
 #include "commands.h"
-
-static const char doc[] =
-"Summarize write-back end-I/O work per device and path: bio completions inline or\n"
-"deferred, worker queueing delay and run time, ioends merged, unwritten extent\n"
-"conversion and i_disksize updates. The work runs in kworkers, so there is no -p.\n"
-"\n"
-"USAGE: wbscope endio [OPTIONS] [interval] [count]\n"
-"\n"
-"EXAMPLES:\n"
-"    wbscope endio              # summarize until Ctrl-C\n"
-"    wbscope endio -d vdb 5 3   # one device, 5 second summaries, 3 times\n"
-"    wbscope endio -j           # JSON (schema wbscope/1) at Ctrl-C";
 
 #define STALE_NS (120ULL * 1000000000ULL)
 
@@ -76,27 +60,23 @@ static const struct wb_metric metric_defs[] = {
 #define NR_METRICS ((int)(sizeof(metric_defs) / sizeof(metric_defs[0])))
 
 struct endio_state {
-	struct endio_bpf *skel;
+	struct wb_tool_state base;
 	struct wb_metric metrics[NR_METRICS];
-	int ncpu;
-	unsigned long long prev[EIO_NR_COUNTERS];
+	struct endio_bpf *skel;
 };
 
-void endio_close(struct endio_state *st)
+static void endio_close(struct wb_tool_state *base)
 {
+	struct endio_state *st = (struct endio_state *)base;
+
 	if (!st)
 		return;
+	wb_tool_stop(&st->base);
 	endio_bpf__destroy(st->skel);
 	free(st);
 }
 
-const struct wb_metric *endio_metrics(const struct endio_state *st, int *n)
-{
-	*n = NR_METRICS;
-	return st->metrics;
-}
-
-int endio_open(const struct wb_opts *o, struct endio_state **out, FILE *hooks_out)
+static int endio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *hooks_out)
 {
 	struct endio_state *st = calloc(1, sizeof(*st));
 	int err;
@@ -104,89 +84,36 @@ int endio_open(const struct wb_opts *o, struct endio_state **out, FILE *hooks_ou
 	if (!st)
 		return -ENOMEM;
 	memcpy(st->metrics, metric_defs, sizeof(metric_defs));
-	st->ncpu = libbpf_num_possible_cpus();
 	st->skel = endio_bpf__open();
 	if (!st->skel) {
 		err = -errno;
 		wb_explain_load_error("endio", err);
-		goto fail;
+		free(st);
+		return err;
 	}
 	st->skel->rodata->targ_dev = o->dev_set ? o->dev : 0;
 	st->skel->rodata->targ_ino = o->ino;
 	st->skel->rodata->targ_ms = o->milliseconds;
-	if (!wb_metrics_resolve(st->skel->obj, st->metrics, NR_METRICS)) {
-		wb_metrics_print(stderr, "endio", st->metrics, NR_METRICS);
-		fprintf(stderr, "%s endio: hook missing: none of the end-I/O hooks exists here\n",
-			wb_progname);
-		err = -ENOENT;
-		goto fail;
-	}
-	if (hooks_out)
-		wb_metrics_print(hooks_out, "endio", st->metrics, NR_METRICS);
-	err = endio_bpf__load(st->skel);
+	st->base.c = (struct wb_collector){
+		.tool = "endio", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
+		.stats_map = "stats", .counters_map = "counters", .ncounters = EIO_NR_COUNTERS,
+		.key_size = sizeof(struct eio_key), .val_size = sizeof(struct eio_val),
+		.max_groups = EIO_MAX_GROUPS, .stale_maps = { "works", "pending" },
+		.stale_ns = STALE_NS,
+	};
+	err = wb_tool_start(&st->base, hooks_out, NULL);
 	if (err) {
-		wb_explain_load_error("endio", err);
-		goto fail;
+		endio_close(&st->base);
+		return err;
 	}
-	err = endio_bpf__attach(st->skel);
-	if (err) {
-		fprintf(stderr, "%s endio: cannot attach: %s\n", wb_progname, strerror(-err));
-		goto fail;
-	}
-	*out = st;
-	return 0;
-fail:
-	endio_close(st);
-	return err ? err : -EINVAL;
-}
-
-static int cmp_idx(const void *a, const void *b)
-{
-	const struct eio_key *x = a, *y = b;
-
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	return x->path < y->path ? -1 : x->path > y->path;
-}
-
-int endio_collect(struct endio_state *st, struct endio_snap *snap)
-{
-	static struct eio_key keys[EIO_MAX_GROUPS];
-	static struct eio_val vals[EIO_MAX_GROUPS];
-	unsigned long long cnt[EIO_NR_COUNTERS];
-	struct { struct eio_key k; int i; } idx[EIO_MAX_GROUPS];
-	int n;
-
-	n = wb_drain_percpu_hash(bpf_map__fd(st->skel->maps.stats), sizeof(struct eio_key),
-				 sizeof(struct eio_val), st->ncpu, keys, vals, EIO_MAX_GROUPS);
-	if (n < 0)
-		return n;
-	for (int i = 0; i < n; i++) {
-		idx[i].k = keys[i];
-		idx[i].i = i;
-	}
-	qsort(idx, n, sizeof(idx[0]), cmp_idx);
-	for (int i = 0; i < n; i++) {
-		snap->keys[i] = idx[i].k;
-		snap->vals[i] = vals[idx[i].i];
-	}
-	snap->n = n;
-	wb_read_percpu_counters(bpf_map__fd(st->skel->maps.counters), EIO_NR_COUNTERS, st->ncpu, cnt);
-	for (int i = 0; i < EIO_NR_COUNTERS; i++) {
-		snap->cnt[i] = cnt[i] - st->prev[i];
-		st->prev[i] = cnt[i];
-	}
-	snap->stale = wb_purge_stale(bpf_map__fd(st->skel->maps.works), sizeof(__u64),
-				     sizeof(struct eio_work), STALE_NS) +
-		      wb_purge_stale(bpf_map__fd(st->skel->maps.pending), sizeof(struct eio_pending_key),
-				     sizeof(struct eio_pending), STALE_NS);
+	*out = &st->base;
 	return 0;
 }
 
 /* Is the metric behind a field available for this path? */
-static bool on(const struct endio_state *st, const char *metric)
+static bool on(const struct wb_tool_state *st, const char *metric)
 {
-	return wb_metric_available(st->metrics, NR_METRICS, metric);
+	return wb_collector_on(&st->c, metric);
 }
 
 static const char *path_metric(const char *base, unsigned int path, char *buf, size_t len)
@@ -195,42 +122,33 @@ static const char *path_metric(const char *base, unsigned int path, char *buf, s
 	return buf;
 }
 
-static void print_unavail(const struct endio_state *st, const char *what, const char *metric)
+static void endio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 {
-	for (int i = 0; i < NR_METRICS; i++)
-		if (!strcmp(st->metrics[i].name, metric))
-			printf("  %s: unavailable (%s)\n", what, st->metrics[i].why);
-}
-
-static void print_text(const struct endio_state *st, const struct wb_opts *o,
-		       const struct endio_snap *s)
-{
+	const struct wb_snapshot *s = &st->snap;
+	const struct eio_key *keys = s->keys;
+	const struct eio_val *vals = s->vals;
 	const char *unit = o->milliseconds ? "msecs" : "usecs";
-	char ts[16], m1[64], m2[64];
+	char m1[64], m2[64];
 
-	if (o->timestamp) {
-		wb_timestamp(ts, sizeof(ts));
-		printf("%-8s\n", ts);
-	}
 	if (s->n == 0)
 		printf("(no write-back end-I/O activity)\n");
 	for (int i = 0; i < s->n; i++) {
-		const struct eio_val *v = &s->vals[i];
-		unsigned int path = s->keys[i].path;
+		const struct eio_val *v = &vals[i];
+		unsigned int path = keys[i].path;
 		const char *handler = path == WB_PATH_IOMAP ? "ioend.iomap" : "io_end.buffer_head";
 
-		wb_print_group_title(s->keys[i].dev, path);
+		wb_print_group_title(keys[i].dev, path);
 		printf("\n");
 		if (on(st, path_metric("end_bio", path, m1, sizeof(m1))))
 			printf("  bio completions: %llu finished inline, %llu deferred to the worker, "
 			       "%llu errors\n", v->end_bio_inline, v->end_bio_deferred, v->end_bio_errors);
 		else
-			print_unavail(st, "bio completions", m1);
+			wb_collector_print_unavail(&st->c, "bio completions", m1);
 		if (on(st, "work"))
 			printf("  work items run: %llu, avg run %.1f us\n", v->works,
 			       v->works ? (double)v->work_run_ns_sum / (double)v->works / 1e3 : 0.0);
 		else
-			print_unavail(st, "work items", "work");
+			wb_collector_print_unavail(&st->c, "work items", "work");
 		if (on(st, handler)) {
 			printf("  %s handled by the worker: %llu, %llu failed, avg %.1f us",
 			       path == WB_PATH_IOMAP ? "ioends" : "io_ends", v->ioends, v->ioends_failed,
@@ -242,18 +160,18 @@ static void print_text(const struct endio_state *st, const struct wb_opts *o,
 		} else {
 			snprintf(m2, sizeof(m2), "%s handled by the worker",
 				 path == WB_PATH_IOMAP ? "ioends" : "io_ends");
-			print_unavail(st, m2, handler);
+			wb_collector_print_unavail(&st->c, m2, handler);
 		}
 		if (on(st, "conversion"))
 			printf("  unwritten extents converted: %llu, avg %.1f blocks\n", v->extents,
 			       v->conv_len.count ? (double)v->conv_len.sum / (double)v->conv_len.count : 0.0);
 		else
-			print_unavail(st, "unwritten conversion", "conversion");
+			wb_collector_print_unavail(&st->c, "unwritten conversion", "conversion");
 		if (path == WB_PATH_IOMAP) {
 			if (on(st, "disksize.iomap"))
 				printf("  i_disksize updates at completion: %llu\n", v->disksize_updates);
 			else
-				print_unavail(st, "i_disksize updates", "disksize.iomap");
+				wb_collector_print_unavail(&st->c, "i_disksize updates", "disksize.iomap");
 		}
 		wb_hist_print_titled(stdout, "work queueing delay", &v->work_delay, unit);
 		wb_hist_print_titled(stdout, "work run time", &v->work_run, unit);
@@ -273,12 +191,13 @@ static void print_text(const struct endio_state *st, const struct wb_opts *o,
 		       s->cnt[EIO_CNT_DROP_WORKS], s->cnt[EIO_CNT_DROP_PENDING],
 		       s->cnt[EIO_CNT_DROP_TASKS], s->cnt[EIO_CNT_DROP_STATS], s->stale);
 	printf("\n");
-	fflush(stdout);
 }
 
-void endio_json_groups(struct wb_json *j, const struct endio_state *st, const struct wb_opts *o,
-		       const struct endio_snap *s)
+static void endio_json(struct wb_json *j, const struct wb_tool_state *st, const struct wb_opts *o)
 {
+	const struct wb_snapshot *s = &st->snap;
+	const struct eio_key *keys = s->keys;
+	const struct eio_val *vals = s->vals;
 	const char *unit = o->milliseconds ? "msecs" : "usecs";
 	char m[64];
 
@@ -300,12 +219,12 @@ void endio_json_groups(struct wb_json *j, const struct endio_state *st, const st
 	wb_json_key(j, "groups");
 	wb_json_arr_begin(j);
 	for (int i = 0; i < s->n; i++) {
-		const struct eio_val *v = &s->vals[i];
-		unsigned int path = s->keys[i].path;
+		const struct eio_val *v = &vals[i];
+		unsigned int path = keys[i].path;
 		bool handler = on(st, path == WB_PATH_IOMAP ? "ioend.iomap" : "io_end.buffer_head");
 
 		wb_json_obj_begin(j);
-		wb_json_group_dev(j, s->keys[i].dev, path);
+		wb_json_group_dev(j, keys[i].dev, path);
 		if (on(st, path_metric("end_bio", path, m, sizeof(m)))) {
 			wb_json_kv_uint(j, "end_bio_inline", v->end_bio_inline);
 			wb_json_kv_uint(j, "end_bio_deferred", v->end_bio_deferred);
@@ -350,64 +269,30 @@ void endio_json_groups(struct wb_json *j, const struct endio_state *st, const st
 	wb_json_arr_end(j);
 }
 
-struct run {
-	const struct wb_opts *o;
-	struct endio_state *st;
-	struct endio_snap snap;
+const struct wb_tool wb_tool_endio = {
+	.name = "endio",
+	.what = "write-back end-I/O work",
+	.no_pid = true,
+	.no_pid_why = "end-I/O work runs in kworkers, not in the process that wrote the data "
+		      "(filter with -d or --ino)",
+	.doc =
+"Summarize write-back end-I/O work per device and path: bio completions inline or\n"
+"deferred, worker queueing delay and run time, ioends merged, unwritten extent\n"
+"conversion and i_disksize updates. The work runs in kworkers, so there is no -p.\n"
+"\n"
+"USAGE: wbscope endio [OPTIONS] [interval] [count]\n"
+"\n"
+"EXAMPLES:\n"
+"    wbscope endio              # summarize until Ctrl-C\n"
+"    wbscope endio -d vdb 5 3   # one device, 5 second summaries, 3 times\n"
+"    wbscope endio -j           # JSON (schema wbscope/1) at Ctrl-C",
+	.open = endio_open,
+	.close = endio_close,
+	.text = endio_text,
+	.json = endio_json,
 };
-
-static int report(void *ctx, double span)
-{
-	struct run *r = ctx;
-	struct wb_json j;
-	int err = endio_collect(r->st, &r->snap);
-
-	if (err) {
-		fprintf(stderr, "%s endio: reading maps failed: %s\n", wb_progname, strerror(-err));
-		return err;
-	}
-	if (!r->o->json) {
-		print_text(r->st, r->o, &r->snap);
-		return 0;
-	}
-	wb_json_init(&j, stdout);
-	wb_json_obj_begin(&j);
-	wb_json_header(&j, "endio", span, r->o);
-	wb_metrics_json(&j, r->st->metrics, NR_METRICS);
-	endio_json_groups(&j, r->st, r->o, &r->snap);
-	wb_json_obj_end(&j);
-	return wb_json_finish(&j) ? -EIO : 0;
-}
 
 int cmd_endio(int argc, char **argv)
 {
-	static const struct argp_child children[] = {
-		{ &wb_common_argp, 0, "Options:", 0 },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct argp argp = { .children = children, .doc = doc };
-	static struct run r;
-	struct wb_opts o;
-	int err;
-
-	wb_opts_init(&o);
-	argp_err_exit_status = WB_EXIT_ERROR;
-	if (argp_parse(&argp, argc, argv, 0, NULL, &o) || wb_opts_finish(&o, "endio"))
-		return WB_EXIT_ERROR;
-	if (o.pid) {
-		fprintf(stderr, "%s endio: -p is not supported: end-I/O work runs in kworkers, not in "
-			"the process that wrote the data (filter with -d or --ino)\n", wb_progname);
-		return WB_EXIT_ERROR;
-	}
-	wb_libbpf_setup(o.verbose);
-	wb_install_signals();
-	if (endio_open(&o, &r.st, o.json ? stderr : stdout))
-		return WB_EXIT_ERROR;
-	r.o = &o;
-	fprintf(o.json ? stderr : stdout, "Tracing write-back end-I/O work on %s... Hit Ctrl-C to end.\n",
-		o.dev_set ? o.dev_name : "all devices");
-	fflush(stdout);
-	err = wb_report_loop(&o, report, &r);
-	endio_close(r.st);
-	return err ? WB_EXIT_ERROR : WB_EXIT_OK;
+	return wb_tool_main(&wb_tool_endio, argc, argv);
 }

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "collector.h"
+#include "common.h"
+#include "maps.h"
+
+static int map_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+	return m ? bpf_map__fd(m) : -ENOENT;
+}
+
+int wb_collector_start(struct wb_collector *c, FILE *hooks_out, const char *required)
+{
+	struct bpf_program *p;
+	int avail, err, n = 0;
+
+	c->ncpu = libbpf_num_possible_cpus();
+	if (c->ncpu <= 0) {
+		fprintf(stderr, "%s %s: cannot count CPUs\n", wb_progname, c->tool);
+		return -EINVAL;
+	}
+	c->prev = calloc((size_t)c->ncounters, sizeof(*c->prev));
+	if (!c->prev)
+		return -ENOMEM;
+	avail = wb_metrics_resolve(c->obj, c->metrics, c->nmetrics);
+	if (hooks_out)
+		wb_metrics_print(hooks_out, c->tool, c->metrics, c->nmetrics);
+	if (!avail || (required && !wb_metric_available(c->metrics, c->nmetrics, required))) {
+		if (!hooks_out)
+			wb_metrics_print(stderr, c->tool, c->metrics, c->nmetrics);
+		fprintf(stderr, "%s %s: hook missing: %s is unavailable on this kernel (see above)\n",
+			wb_progname, c->tool, required ? required : "every metric");
+		return -ENOENT;
+	}
+	err = bpf_object__load(c->obj);
+	if (err) {
+		wb_explain_load_error(c->tool, err);
+		return err;
+	}
+	bpf_object__for_each_program(p, c->obj)
+		n++;
+	c->links = calloc((size_t)n, sizeof(*c->links));
+	if (!c->links)
+		return -ENOMEM;
+	bpf_object__for_each_program(p, c->obj) {
+		struct bpf_link *l;
+
+		if (!bpf_program__autoload(p))
+			continue;
+		l = bpf_program__attach(p);
+		if (!l) {
+			err = -errno;
+			fprintf(stderr, "%s %s: cannot attach %s (%s): %s\n", wb_progname, c->tool,
+				bpf_program__name(p), bpf_program__section_name(p), strerror(-err));
+			return err;
+		}
+		c->links[c->nlinks++] = l;
+	}
+	return 0;
+}
+
+void wb_collector_stop(struct wb_collector *c)
+{
+	for (int i = 0; i < c->nlinks; i++)
+		bpf_link__destroy(c->links[i]);
+	free(c->links);
+	free(c->prev);
+	c->links = NULL;
+	c->prev = NULL;
+	c->nlinks = 0;
+}
+
+int wb_snapshot_alloc(const struct wb_collector *c, struct wb_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->keys = calloc((size_t)c->max_groups, c->key_size);
+	s->vals = calloc((size_t)c->max_groups, c->val_size);
+	s->cnt = calloc((size_t)c->ncounters, sizeof(*s->cnt));
+	if (!s->keys || !s->vals || !s->cnt) {
+		wb_snapshot_free(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void wb_snapshot_free(struct wb_snapshot *s)
+{
+	free(s->keys);
+	free(s->vals);
+	free(s->cnt);
+	memset(s, 0, sizeof(*s));
+}
+
+struct order {
+	unsigned int dev, path;
+	int i;
+};
+
+static int cmp_order(const void *a, const void *b)
+{
+	const struct order *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->path < y->path ? -1 : x->path > y->path;
+}
+
+int wb_collector_read(struct wb_collector *c, struct wb_snapshot *s)
+{
+	char *keys = calloc((size_t)c->max_groups, c->key_size);
+	char *vals = calloc((size_t)c->max_groups, c->val_size);
+	struct order *ord = calloc((size_t)c->max_groups, sizeof(*ord));
+	unsigned long long *cnt = calloc((size_t)c->ncounters, sizeof(*cnt));
+	int n = -ENOMEM;
+
+	if (!keys || !vals || !ord || !cnt)
+		goto out;
+	n = wb_drain_percpu_hash(map_fd(c->obj, c->stats_map), c->key_size, c->val_size, c->ncpu,
+				 keys, vals, c->max_groups);
+	if (n < 0)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		const unsigned int *k = (const unsigned int *)(keys + (size_t)i * c->key_size);
+
+		ord[i].dev = k[0];
+		ord[i].path = k[1];
+		ord[i].i = i;
+	}
+	qsort(ord, (size_t)n, sizeof(*ord), cmp_order);
+	for (int i = 0; i < n; i++) {
+		memcpy((char *)s->keys + (size_t)i * c->key_size, keys + (size_t)ord[i].i * c->key_size,
+		       c->key_size);
+		memcpy((char *)s->vals + (size_t)i * c->val_size, vals + (size_t)ord[i].i * c->val_size,
+		       c->val_size);
+	}
+	s->n = n;
+	wb_read_percpu_counters(map_fd(c->obj, c->counters_map), c->ncounters, c->ncpu, cnt);
+	for (int i = 0; i < c->ncounters; i++) {
+		s->cnt[i] = cnt[i] - c->prev[i];
+		c->prev[i] = cnt[i];
+	}
+	s->stale = 0;
+	for (int i = 0; i < WB_COLLECTOR_MAX_STALE && c->stale_maps[i]; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(c->obj, c->stale_maps[i]);
+
+		if (m)
+			s->stale += (unsigned long long)wb_purge_stale(bpf_map__fd(m),
+					bpf_map__key_size(m), bpf_map__value_size(m), c->stale_ns);
+	}
+	n = 0;
+out:
+	free(keys);
+	free(vals);
+	free(ord);
+	free(cnt);
+	return n;
+}
+
+bool wb_collector_on(const struct wb_collector *c, const char *metric)
+{
+	return wb_metric_available(c->metrics, c->nmetrics, metric);
+}
+
+void wb_collector_print_unavail(const struct wb_collector *c, const char *what, const char *metric)
+{
+	for (int i = 0; i < c->nmetrics; i++)
+		if (!strcmp(c->metrics[i].name, metric))
+			printf("  %s: unavailable (%s)\n", what, c->metrics[i].why);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The generic half of a tracing subcommand: given an opened BPF object, choose hooks,
+ * load, attach, and read one interval back from its maps. Every stats map is a per-CPU
+ * hash whose key starts with { u32 dev; u32 path; } and whose value is made of u64s;
+ * counters are a per-CPU array of u64.
+ */
+#ifndef WB_COLLECTOR_H
+#define WB_COLLECTOR_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "hooks.h"
+
+#define WB_COLLECTOR_MAX_STALE 4
+
+struct bpf_object;
+struct bpf_link;
+
+struct wb_collector {
+	/* set by the tool */
+	const char *tool;
+	struct bpf_object *obj;
+	struct wb_metric *metrics;
+	int nmetrics;
+	const char *stats_map, *counters_map;
+	int ncounters;
+	size_t key_size, val_size;
+	int max_groups;
+	/* maps of starts whose value begins with a ktime timestamp, purged when stale */
+	const char *stale_maps[WB_COLLECTOR_MAX_STALE];
+	unsigned long long stale_ns;
+	/* internal */
+	int ncpu;
+	unsigned long long *prev;
+	struct bpf_link **links;
+	int nlinks;
+};
+
+/*
+ * Resolves hooks (printing them to hooks_out unless NULL), loads and attaches every
+ * chosen program. required: a metric without which the tool cannot run (NULL: at least
+ * one metric). Errors are explained on stderr. Returns 0 or -errno.
+ */
+int wb_collector_start(struct wb_collector *c, FILE *hooks_out, const char *required);
+
+/* One snapshot of an interval, sorted by (dev, path). */
+struct wb_snapshot {
+	int n;
+	void *keys;			/* n keys of key_size */
+	void *vals;			/* n values of val_size */
+	unsigned long long *cnt;	/* ncounters, this interval */
+	unsigned long long stale;	/* unfinished starts forgotten this interval */
+};
+
+int wb_snapshot_alloc(const struct wb_collector *c, struct wb_snapshot *s);
+void wb_snapshot_free(struct wb_snapshot *s);
+int wb_collector_read(struct wb_collector *c, struct wb_snapshot *s);
+/* Detaches; the tool destroys its skeleton afterwards. */
+void wb_collector_stop(struct wb_collector *c);
+
+bool wb_collector_on(const struct wb_collector *c, const char *metric);
+/* "  what: unavailable (reason)" for a metric. */
+void wb_collector_print_unavail(const struct wb_collector *c, const char *what, const char *metric);
+
+#endif

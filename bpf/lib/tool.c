@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+#include "json.h"
+#include "tool.h"
+
+int wb_tool_collect(const struct wb_tool *t, struct wb_tool_state *st)
+{
+	int err = wb_collector_read(&st->c, &st->snap);
+
+	if (err)
+		fprintf(stderr, "%s %s: reading maps failed: %s\n", wb_progname, t->name, strerror(-err));
+	return err;
+}
+
+void wb_tool_text_begin(const struct wb_opts *o)
+{
+	char ts[16];
+
+	if (o->timestamp) {
+		wb_timestamp(ts, sizeof(ts));
+		printf("%-8s\n", ts);
+	}
+}
+
+int wb_tool_json(const struct wb_tool *t, const struct wb_tool_state *st,
+		 const struct wb_opts *o, double span)
+{
+	struct wb_json j;
+
+	wb_json_init(&j, stdout);
+	wb_json_obj_begin(&j);
+	wb_json_header(&j, t->name, span, o);
+	wb_metrics_json(&j, st->c.metrics, st->c.nmetrics);
+	t->json(&j, st, o);
+	wb_json_obj_end(&j);
+	return wb_json_finish(&j) ? -EIO : 0;
+}
+
+struct run {
+	const struct wb_tool *t;
+	const struct wb_opts *o;
+	struct wb_tool_state *st;
+};
+
+static int report(void *ctx, double span)
+{
+	struct run *r = ctx;
+	int err = wb_tool_collect(r->t, r->st);
+
+	if (err)
+		return err;
+	if (r->o->json)
+		return wb_tool_json(r->t, r->st, r->o, span);
+	wb_tool_text_begin(r->o);
+	r->t->text(r->st, r->o);
+	fflush(stdout);
+	return 0;
+}
+
+int wb_tool_main(const struct wb_tool *t, int argc, char **argv)
+{
+	static const struct argp_child children[] = {
+		{ &wb_common_argp, 0, "Options:", 0 },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct argp argp = { .children = children, .doc = t->doc };
+	struct run r = { .t = t };
+	struct wb_opts o;
+	int err;
+
+	wb_opts_init(&o);
+	argp_err_exit_status = WB_EXIT_ERROR;
+	if (argp_parse(&argp, argc, argv, 0, NULL, &o) || wb_opts_finish(&o, t->name))
+		return WB_EXIT_ERROR;
+	if (o.pid && t->no_pid) {
+		fprintf(stderr, "%s %s: -p is not supported: %s\n", wb_progname, t->name, t->no_pid_why);
+		return WB_EXIT_ERROR;
+	}
+	wb_libbpf_setup(o.verbose);
+	/* Before the (slow) load, so that an early Ctrl-C still ends cleanly. */
+	wb_install_signals();
+	if (t->open(&o, &r.st, o.json ? stderr : stdout))
+		return WB_EXIT_ERROR;
+	r.o = &o;
+	fprintf(o.json ? stderr : stdout, "Tracing %s on %s... Hit Ctrl-C to end.\n", t->what,
+		o.dev_set ? o.dev_name : "all devices");
+	fflush(stdout);
+	err = wb_report_loop(&o, report, &r);
+	t->close(r.st);
+	return err ? WB_EXIT_ERROR : WB_EXIT_OK;
+}
+
+int wb_tool_start(struct wb_tool_state *st, FILE *hooks_out, const char *required)
+{
+	int err = wb_snapshot_alloc(&st->c, &st->snap);
+
+	if (err)
+		return err;
+	return wb_collector_start(&st->c, hooks_out, required);
+}
+
+void wb_tool_stop(struct wb_tool_state *st)
+{
+	wb_collector_stop(&st->c);
+	wb_snapshot_free(&st->snap);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A tracing subcommand as a table: how to open its BPF side, how to print one
+ * interval as text and as JSON. wb_tool_main() does the rest (options, signals, the
+ * interval loop, the JSON envelope); `wbscope top` opens several tools at once.
+ */
+#ifndef WB_TOOL_H
+#define WB_TOOL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "collector.h"
+#include "common.h"
+
+struct wb_json;
+
+/* Every tool's state starts with these. */
+struct wb_tool_state {
+	struct wb_collector c;
+	struct wb_snapshot snap;
+};
+
+struct wb_tool {
+	const char *name;
+	const char *doc;		/* argp doc: summary, usage, examples */
+	const char *what;		/* banner: "Tracing <what> on <devices>..." */
+	bool no_pid;			/* -p makes no sense (work runs in kworkers) */
+	const char *no_pid_why;
+	/* Opens, resolves hooks (printed to hooks_out), loads and attaches. */
+	int (*open)(const struct wb_opts *o, struct wb_tool_state **st, FILE *hooks_out);
+	void (*close)(struct wb_tool_state *st);
+	void (*text)(const struct wb_tool_state *st, const struct wb_opts *o);
+	/* Members after the common envelope: counters, drops, groups. */
+	void (*json)(struct wb_json *j, const struct wb_tool_state *st, const struct wb_opts *o);
+};
+
+int wb_tool_main(const struct wb_tool *t, int argc, char **argv);
+
+/* For open/close: allocate the snapshot and start the collector (st->c filled in). */
+int wb_tool_start(struct wb_tool_state *st, FILE *hooks_out, const char *required);
+void wb_tool_stop(struct wb_tool_state *st);
+
+/* Collects one interval into st->snap. */
+int wb_tool_collect(const struct wb_tool *t, struct wb_tool_state *st);
+/* Prints the timestamp line with -T. */
+void wb_tool_text_begin(const struct wb_opts *o);
+/* One JSON document for the interval. */
+int wb_tool_json(const struct wb_tool *t, const struct wb_tool_state *st,
+		 const struct wb_opts *o, double span);
+
+#endif

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wbscope alloc: block allocation done by write-back, per device and path.
+ *
+ * ext4_writepages / ext4_writepages_result bracket each writepages call on both paths;
+ * inside them ext4_allocate_blocks gives each allocation's size, ext4_da_write_pages_extent
+ * each delayed extent mapped for writeback, and ext4_da_update_reserve_space the delalloc
+ * reservation consumed. iomap_add_to_ioend gives, on the iomap path (and XFS), the
+ * mapping each dirty range is written through: the buffer_head path maps and allocates
+ * per folio batch, the iomap path per writeback range, and these histograms show it.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "bits.bpf.h"
+#include "alloc.h"
+
+const volatile __u32 targ_tgid = 0;
+const volatile __u32 targ_dev = 0;
+const volatile __u64 targ_ino = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, AL_MAX_GROUPS);
+	__type(key, struct al_key);
+	__type(value, struct al_val);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, AL_NR_COUNTERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, AL_MAX_TASKS);
+	__type(key, __u32);
+	__type(value, struct al_task);
+} tasks SEC(".maps");
+
+/*
+ * The last mapping each task added to an ioend, so that a mapping reused for many
+ * folios counts once. LRU: an evicted entry (thousands of writers at once) only makes
+ * a mapping count twice.
+ */
+struct last_map {
+	__u64 inode;
+	__s64 offset;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, AL_MAX_TASKS);
+	__type(key, __u32);
+	__type(value, struct last_map);
+} last_maps SEC(".maps");
+
+extern const void ext4_iomap_aops __ksym __weak;
+
+static const struct al_val zero_val;
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
+
+	if (c)
+		(*c)++;
+}
+
+static __always_inline struct al_val *group(__u32 dev, __u32 path)
+{
+	struct al_key k = { .dev = dev, .path = path };
+	struct al_val *v = wb_lookup_or_init(&stats, &k, &zero_val);
+
+	if (!v)
+		count(AL_CNT_DROP_STATS);
+	return v;
+}
+
+static __always_inline bool inode_ok(struct inode *inode, __u32 *dev)
+{
+	*dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	if (targ_dev && *dev != targ_dev)
+		return false;
+	if (targ_ino && BPF_CORE_READ(inode, i_ino) != targ_ino)
+		return false;
+	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
+		return false;
+	return true;
+}
+
+static __always_inline __u32 ext4_path(struct inode *inode)
+{
+	if (bpf_ksym_exists(&ext4_iomap_aops) &&
+	    BPF_CORE_READ(inode, i_mapping, a_ops) == (void *)&ext4_iomap_aops)
+		return WB_PATH_IOMAP;
+	return WB_PATH_BH;
+}
+
+SEC("raw_tp/ext4_writepages")
+int BPF_PROG(al_wp_enter, struct inode *inode, struct writeback_control *wbc)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct al_task t = {};
+
+	if (!inode_ok(inode, &t.dev))
+		return 0;
+	t.path = ext4_path(inode);
+	if (bpf_map_update_elem(&tasks, &tid, &t, BPF_ANY))
+		count(AL_CNT_DROP_TASKS);
+	return 0;
+}
+
+SEC("raw_tp/ext4_writepages_result")
+int BPF_PROG(al_wp_exit, struct inode *inode, struct writeback_control *wbc, int ret,
+	     int pages_written)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct al_task *t = bpf_map_lookup_elem(&tasks, &tid);
+	struct al_val *v;
+
+	if (!t)
+		return 0;
+	v = group(t->dev, t->path);
+	if (v) {
+		v->calls++;
+		wb_hist_add(&v->allocs_per_call, t->allocs);
+		wb_hist_add(&v->extents_per_call, t->extents);
+	}
+	bpf_map_delete_elem(&tasks, &tid);
+	return 0;
+}
+
+SEC("raw_tp/ext4_allocate_blocks")
+int BPF_PROG(al_allocate, struct ext4_allocation_request *ar, __u64 block)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct al_task *t = bpf_map_lookup_elem(&tasks, &tid);
+	struct al_val *v;
+	__u32 len;
+
+	if (!t) {
+		__u32 dev;
+
+		if (inode_ok(BPF_CORE_READ(ar, inode), &dev))
+			count(AL_CNT_ALLOC_OTHER);
+		return 0;
+	}
+	count(AL_CNT_ALLOC_WB);
+	t->allocs++;
+	len = BPF_CORE_READ(ar, len);
+	v = group(t->dev, t->path);
+	if (v) {
+		v->allocs++;
+		v->blocks += len;
+		wb_hist_add(&v->alloc_len, len);
+	}
+	return 0;
+}
+
+SEC("raw_tp/ext4_da_write_pages_extent")
+int BPF_PROG(al_extent, struct inode *inode, struct ext4_map_blocks *map)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct al_task *t = bpf_map_lookup_elem(&tasks, &tid);
+	struct al_val *v;
+	__u32 len;
+
+	if (!t)
+		return 0;
+	t->extents++;
+	len = BPF_CORE_READ(map, m_len);
+	v = group(t->dev, t->path);
+	if (v) {
+		v->extents++;
+		wb_hist_add(&v->extent_len, len);
+	}
+	return 0;
+}
+
+SEC("raw_tp/ext4_da_update_reserve_space")
+int BPF_PROG(al_rsv, struct inode *inode, int used_blocks, int quota_claim)
+{
+	struct al_val *v;
+	__u32 dev;
+
+	if (!inode_ok(inode, &dev) || used_blocks <= 0)
+		return 0;
+	v = group(dev, ext4_path(inode));
+	if (v) {
+		v->rsv_blocks += used_blocks;
+		wb_hist_add(&v->rsv_used, used_blocks);
+	}
+	return 0;
+}
+
+SEC("raw_tp/iomap_add_to_ioend")
+int BPF_PROG(al_ioend_add, struct inode *inode, __u64 pos, unsigned int dirty_len,
+	     struct iomap *iomap)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), dev;
+	struct last_map m, *last;
+	struct al_val *v;
+	__u8 bits;
+
+	if (!inode_ok(inode, &dev))
+		return 0;
+	bits = BPF_CORE_READ(inode, i_blkbits);
+	v = group(dev, WB_PATH_IOMAP);
+	if (!v)
+		return 0;
+	v->ioend_adds++;
+	m.inode = (__u64)inode;
+	m.offset = BPF_CORE_READ(iomap, offset);
+	last = bpf_map_lookup_elem(&last_maps, &tid);
+	if (last && last->inode == m.inode && last->offset == m.offset)
+		return 0;	/* same mapping as this task's previous folio */
+	bpf_map_update_elem(&last_maps, &tid, &m, BPF_ANY);
+	v->mappings++;
+	wb_hist_add(&v->map_len, BPF_CORE_READ(iomap, length) >> (bits & 31));
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wbscope alloc: block allocation done by write-back, per device and path: size of each
+ * allocation and of each delayed extent mapped, allocations per writepages call, the
+ * delalloc reservation consumed, and on the iomap path the mappings dirty ranges are
+ * written through. See alloc.bpf.c for the hooks.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hist.h"
+#include "json.h"
+#include "tool.h"
+#include "alloc.h"
+#include "alloc.skel.h"
+#include "collect.h"
+#include "commands.h"
+
+static const struct wb_metric metric_defs[] = {
+	{ .name = "writeback", .alts = {
+		{ "raw_tp:ext4_writepages+ext4_writepages_result", {
+			{ WB_RAW_TP, "ext4_writepages", "al_wp_enter" },
+			{ WB_RAW_TP, "ext4_writepages_result", "al_wp_exit" } } },
+	} },
+	{ .name = "allocation", .needs = "writeback", .alts = {
+		{ "raw_tp:ext4_allocate_blocks", { { WB_RAW_TP, "ext4_allocate_blocks", "al_allocate" } } },
+	} },
+	{ .name = "delalloc_extent", .needs = "writeback", .alts = {
+		{ "raw_tp:ext4_da_write_pages_extent", {
+			{ WB_RAW_TP, "ext4_da_write_pages_extent", "al_extent" } } },
+	} },
+	{ .name = "reservation", .alts = {
+		{ "raw_tp:ext4_da_update_reserve_space", {
+			{ WB_RAW_TP, "ext4_da_update_reserve_space", "al_rsv" } } },
+	} },
+	{ .name = "iomap_mapping", .alts = {
+		{ "raw_tp:iomap_add_to_ioend", { { WB_RAW_TP, "iomap_add_to_ioend", "al_ioend_add" } } },
+	} },
+};
+#define NR_METRICS ((int)(sizeof(metric_defs) / sizeof(metric_defs[0])))
+
+struct alloc_state {
+	struct wb_tool_state base;
+	struct wb_metric metrics[NR_METRICS];
+	struct alloc_bpf *skel;
+};
+
+static void alloc_close(struct wb_tool_state *base)
+{
+	struct alloc_state *st = (struct alloc_state *)base;
+
+	if (!st)
+		return;
+	wb_tool_stop(&st->base);
+	alloc_bpf__destroy(st->skel);
+	free(st);
+}
+
+static int alloc_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *hooks_out)
+{
+	struct alloc_state *st = calloc(1, sizeof(*st));
+	int err;
+
+	if (!st)
+		return -ENOMEM;
+	memcpy(st->metrics, metric_defs, sizeof(metric_defs));
+	st->skel = alloc_bpf__open();
+	if (!st->skel) {
+		err = -errno;
+		wb_explain_load_error("alloc", err);
+		free(st);
+		return err;
+	}
+	st->skel->rodata->targ_tgid = (__u32)o->pid;
+	st->skel->rodata->targ_dev = o->dev_set ? o->dev : 0;
+	st->skel->rodata->targ_ino = o->ino;
+	st->base.c = (struct wb_collector){
+		.tool = "alloc", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
+		.stats_map = "stats", .counters_map = "counters", .ncounters = AL_NR_COUNTERS,
+		.key_size = sizeof(struct al_key), .val_size = sizeof(struct al_val),
+		.max_groups = AL_MAX_GROUPS,
+	};
+	err = wb_tool_start(&st->base, hooks_out, NULL);
+	if (err) {
+		alloc_close(&st->base);
+		return err;
+	}
+	*out = &st->base;
+	return 0;
+}
+
+static double avg(unsigned long long sum, unsigned long long n)
+{
+	return n ? (double)sum / (double)n : 0.0;
+}
+
+static void alloc_text(const struct wb_tool_state *st, const struct wb_opts *o)
+{
+	const struct wb_snapshot *s = &st->snap;
+	const struct al_key *keys = s->keys;
+	const struct al_val *vals = s->vals;
+	const struct wb_collector *c = &st->c;
+
+	if (s->n == 0)
+		printf("(no write-back allocation activity)\n");
+	for (int i = 0; i < s->n; i++) {
+		const struct al_val *v = &vals[i];
+		bool ext4 = v->calls || v->allocs || v->extents || v->rsv_blocks;
+
+		wb_print_group_title(keys[i].dev, keys[i].path);
+		printf("\n");
+		if (ext4 && wb_collector_on(c, "writeback"))
+			printf("  writepages calls: %llu\n", v->calls);
+		if (ext4 && wb_collector_on(c, "allocation"))
+			printf("  allocations during writeback: %llu (%llu blocks), avg %.1f blocks, "
+			       "%.2f per call\n", v->allocs, v->blocks, avg(v->blocks, v->allocs),
+			       avg(v->allocs, v->calls));
+		else if (ext4)
+			wb_collector_print_unavail(c, "allocations", "allocation");
+		if (ext4 && wb_collector_on(c, "delalloc_extent"))
+			printf("  delayed extents mapped: %llu, avg %.1f blocks\n", v->extents,
+			       avg(v->extent_len.sum, v->extent_len.count));
+		if (ext4 && wb_collector_on(c, "reservation"))
+			printf("  delalloc reservation consumed: %llu blocks\n", v->rsv_blocks);
+		if (keys[i].path == WB_PATH_IOMAP) {
+			if (wb_collector_on(c, "iomap_mapping"))
+				printf("  iomap: %llu dirty ranges written through %llu mappings, avg %.1f "
+				       "blocks per mapping\n", v->ioend_adds, v->mappings,
+				       avg(v->map_len.sum, v->map_len.count));
+			else
+				wb_collector_print_unavail(c, "iomap mappings", "iomap_mapping");
+		}
+		wb_hist_print_titled(stdout, "blocks per allocation", &v->alloc_len, "blocks");
+		wb_hist_print_titled(stdout, "allocations per writepages call", &v->allocs_per_call, "allocs");
+		wb_hist_print_titled(stdout, "blocks per delayed extent mapped", &v->extent_len, "blocks");
+		wb_hist_print_titled(stdout, "blocks per iomap mapping", &v->map_len, "blocks");
+		wb_hist_print_titled(stdout, "delalloc blocks consumed per update", &v->rsv_used, "blocks");
+	}
+	if (s->cnt[AL_CNT_ALLOC_OTHER])
+		printf("\n%llu allocations outside writeback (fallocate, direct I/O, ...) not counted above\n",
+		       s->cnt[AL_CNT_ALLOC_OTHER]);
+	if (s->cnt[AL_CNT_DROP_TASKS] || s->cnt[AL_CNT_DROP_STATS])
+		printf("\nnote: dropped (map full): %llu writepages calls, %llu stats updates\n",
+		       s->cnt[AL_CNT_DROP_TASKS], s->cnt[AL_CNT_DROP_STATS]);
+	printf("\n");
+}
+
+static void alloc_json(struct wb_json *j, const struct wb_tool_state *st, const struct wb_opts *o)
+{
+	const struct wb_snapshot *s = &st->snap;
+	const struct al_key *keys = s->keys;
+	const struct al_val *vals = s->vals;
+	const struct wb_collector *c = &st->c;
+
+	wb_json_key(j, "counters");
+	wb_json_obj_begin(j);
+	wb_json_kv_uint(j, "allocations_in_writeback", s->cnt[AL_CNT_ALLOC_WB]);
+	wb_json_kv_uint(j, "allocations_elsewhere", s->cnt[AL_CNT_ALLOC_OTHER]);
+	wb_json_obj_end(j);
+	wb_json_key(j, "drops");
+	wb_json_obj_begin(j);
+	wb_json_kv_uint(j, "tasks_map_full", s->cnt[AL_CNT_DROP_TASKS]);
+	wb_json_kv_uint(j, "stats_map_full", s->cnt[AL_CNT_DROP_STATS]);
+	wb_json_obj_end(j);
+	wb_json_key(j, "groups");
+	wb_json_arr_begin(j);
+	for (int i = 0; i < s->n; i++) {
+		const struct al_val *v = &vals[i];
+
+		wb_json_obj_begin(j);
+		wb_json_group_dev(j, keys[i].dev, keys[i].path);
+		if (wb_collector_on(c, "writeback"))
+			wb_json_kv_uint(j, "calls", v->calls);
+		if (wb_collector_on(c, "allocation")) {
+			wb_json_kv_uint(j, "allocations", v->allocs);
+			wb_json_kv_uint(j, "blocks_allocated", v->blocks);
+		}
+		if (wb_collector_on(c, "delalloc_extent"))
+			wb_json_kv_uint(j, "delalloc_extents", v->extents);
+		if (wb_collector_on(c, "reservation"))
+			wb_json_kv_uint(j, "reserved_blocks_used", v->rsv_blocks);
+		if (wb_collector_on(c, "iomap_mapping")) {
+			wb_json_kv_uint(j, "ioend_ranges", v->ioend_adds);
+			wb_json_kv_uint(j, "iomap_mappings", v->mappings);
+		}
+		wb_json_key(j, "hists");
+		wb_json_obj_begin(j);
+		if (wb_collector_on(c, "allocation")) {
+			wb_json_hist(j, "alloc_len", &v->alloc_len, "blocks");
+			wb_json_hist(j, "allocs_per_call", &v->allocs_per_call, "allocations");
+		}
+		if (wb_collector_on(c, "delalloc_extent")) {
+			wb_json_hist(j, "extent_len", &v->extent_len, "blocks");
+			wb_json_hist(j, "extents_per_call", &v->extents_per_call, "extents");
+		}
+		if (wb_collector_on(c, "reservation"))
+			wb_json_hist(j, "reserved_used", &v->rsv_used, "blocks");
+		if (wb_collector_on(c, "iomap_mapping"))
+			wb_json_hist(j, "mapping_len", &v->map_len, "blocks");
+		wb_json_obj_end(j);
+		wb_json_obj_end(j);
+	}
+	wb_json_arr_end(j);
+}
+
+const struct wb_tool wb_tool_alloc = {
+	.name = "alloc",
+	.what = "write-back block allocation",
+	.doc =
+"Summarize block allocation by ext4 write-back per device and path: blocks per\n"
+"allocation and per delayed extent, allocations per writepages call, delalloc\n"
+"reservation consumed; on the iomap path (and XFS) the mappings dirty ranges are\n"
+"written through. The buffer_head path allocates per batch of folios, the iomap path\n"
+"per writeback range: compare the histograms of the two paths.\n"
+"\n"
+"USAGE: wbscope alloc [OPTIONS] [interval] [count]\n"
+"\n"
+"EXAMPLES:\n"
+"    wbscope alloc              # summarize until Ctrl-C\n"
+"    wbscope alloc -d vdb 10 1  # one device, one 10 second summary\n"
+"    wbscope alloc -j           # JSON (schema wbscope/1) at Ctrl-C",
+	.open = alloc_open,
+	.close = alloc_close,
+	.text = alloc_text,
+	.json = alloc_json,
+};
+
+int cmd_alloc(int argc, char **argv)
+{
+	return wb_tool_main(&wb_tool_alloc, argc, argv);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* wbscope alloc: types shared by alloc.bpf.c and alloc.c. */
+#ifndef WB_ALLOC_H
+#define WB_ALLOC_H
+
+#include "wbscope.h"
+
+#define AL_MAX_GROUPS 256	/* (device, path) pairs per interval */
+#define AL_MAX_TASKS 8192	/* tasks inside ext4 writepages */
+
+enum al_counter {
+	AL_CNT_ALLOC_WB,	/* block allocations inside writepages */
+	AL_CNT_ALLOC_OTHER,	/* block allocations elsewhere (fallocate, direct I/O, ...) */
+	AL_CNT_DROP_TASKS,	/* writepages call not tracked: task map full */
+	AL_CNT_DROP_STATS,	/* stats map full */
+	AL_NR_COUNTERS,
+};
+
+struct al_key {
+	unsigned int dev;
+	unsigned int path;	/* enum wb_path */
+};
+
+struct al_val {
+	struct wb_hist alloc_len;	/* blocks per allocation made during writeback */
+	struct wb_hist extent_len;	/* blocks per delayed extent mapped for writeback */
+	struct wb_hist allocs_per_call;	/* allocations per writepages call */
+	struct wb_hist extents_per_call; /* delayed extents mapped per writepages call */
+	struct wb_hist rsv_used;	/* delalloc reservation consumed per update, blocks */
+	struct wb_hist map_len;		/* iomap: blocks per distinct mapping written through */
+	unsigned long long calls;	/* writepages calls */
+	unsigned long long allocs;
+	unsigned long long blocks;	/* blocks allocated */
+	unsigned long long extents;
+	unsigned long long rsv_blocks;	/* delalloc blocks consumed */
+	unsigned long long ioend_adds;	/* iomap: dirty ranges added to ioends */
+	unsigned long long mappings;	/* iomap: distinct mappings those ranges used */
+};
+
+/* Per task inside ext4 writepages. */
+struct al_task {
+	unsigned int dev;
+	unsigned int path;
+	unsigned int allocs;
+	unsigned int extents;
+};
+
+#endif

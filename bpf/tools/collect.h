@@ -5,12 +5,9 @@
 
 #include "tool.h"
 
+extern const struct wb_tool wb_tool_writepages;
 extern const struct wb_tool wb_tool_bio;
 extern const struct wb_tool wb_tool_endio;
 extern const struct wb_tool wb_tool_alloc;
-
-int cmd_bio(int argc, char **argv);
-int cmd_endio(int argc, char **argv);
-int cmd_alloc(int argc, char **argv);
 
 #endif

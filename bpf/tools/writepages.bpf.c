@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * wbscope writepages: latency of ext4 writepages calls and pages written per call,
- * per device. Hooks: the ext4_writepages / ext4_writepages_result tracepoints as raw
- * tracepoints (cheapest tracepoint attachment; allowed where fentry is not).
+ * per device and path. Hooks, best first: the ext4_writepages / ext4_writepages_result
+ * tracepoints as raw tracepoints (both paths); fentry/fexit on ext4_writepages; a
+ * kprobe/kretprobe pair on it. Without the result tracepoint, pages written are
+ * wbc->nr_to_write at entry minus at return (what ext4 decrements as it writes).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -19,6 +21,8 @@ const volatile bool targ_ms = false;
 struct start {
 	__u64 ts;
 	__s64 nr_to_write;
+	struct inode *inode;		/* for the kretprobe, which sees no arguments */
+	struct writeback_control *wbc;
 };
 
 struct {
@@ -73,25 +77,25 @@ static __always_inline bool filtered(struct inode *inode, __u32 *devp)
 	return false;
 }
 
-SEC("raw_tp/ext4_writepages")
-int BPF_PROG(wp_enter, struct inode *inode, struct writeback_control *wbc)
+static __always_inline void wp_enter(struct inode *inode, struct writeback_control *wbc)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid(), dev;
 	struct start s;
 
 	if (filtered(inode, &dev))
-		return 0;
+		return;
 	count(WP_CNT_ENTER);
 	s.ts = bpf_ktime_get_ns();
 	s.nr_to_write = BPF_CORE_READ(wbc, nr_to_write);
+	s.inode = inode;
+	s.wbc = wbc;
 	if (bpf_map_update_elem(&starts, &tid, &s, BPF_ANY))
 		count(WP_CNT_DROP_INFLIGHT);
-	return 0;
 }
 
-SEC("raw_tp/ext4_writepages_result")
-int BPF_PROG(wp_exit, struct inode *inode, struct writeback_control *wbc, int ret,
-	     int pages_written)
+/* pages_written < 0: compute it from wbc->nr_to_write. */
+static __always_inline void wp_exit(struct inode *inode, struct writeback_control *wbc, int ret,
+				    int pages_written)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct wp_key key = {};
@@ -99,14 +103,23 @@ int BPF_PROG(wp_exit, struct inode *inode, struct writeback_control *wbc, int re
 	struct start *s;
 	__u64 now = bpf_ktime_get_ns(), delta;
 
-	if (filtered(inode, &key.dev))
-		return 0;
+	s = bpf_map_lookup_elem(&starts, &tid);
+	if (!inode && s) {
+		inode = s->inode;
+		wbc = s->wbc;
+	}
+	if (!inode || filtered(inode, &key.dev))
+		goto out;
 	count(WP_CNT_EXIT);
+	if (pages_written < 0) {
+		__s64 left = BPF_CORE_READ(wbc, nr_to_write);
+
+		pages_written = s && s->nr_to_write > left ? s->nr_to_write - left : 0;
+	}
 	key.path = WB_PATH_BH;
 	if (bpf_ksym_exists(&ext4_iomap_aops) &&
 	    BPF_CORE_READ(inode, i_mapping, a_ops) == (void *)&ext4_iomap_aops)
 		key.path = WB_PATH_IOMAP;
-	s = bpf_map_lookup_elem(&starts, &tid);
 	val = wb_lookup_or_init(&stats, &key, &zero_val);
 	if (!val) {
 		count(WP_CNT_DROP_STATS);
@@ -125,7 +138,7 @@ int BPF_PROG(wp_exit, struct inode *inode, struct writeback_control *wbc, int re
 	}
 	if (!s) {
 		count(WP_CNT_UNPAIRED);
-		return 0;
+		return;
 	}
 	delta = now - s->ts;
 	val->lat_ns_sum += delta;
@@ -136,6 +149,48 @@ int BPF_PROG(wp_exit, struct inode *inode, struct writeback_control *wbc, int re
 out:
 	if (s)
 		bpf_map_delete_elem(&starts, &tid);
+}
+
+SEC("raw_tp/ext4_writepages")
+int BPF_PROG(wp_enter_tp, struct inode *inode, struct writeback_control *wbc)
+{
+	wp_enter(inode, wbc);
+	return 0;
+}
+
+SEC("raw_tp/ext4_writepages_result")
+int BPF_PROG(wp_exit_tp, struct inode *inode, struct writeback_control *wbc, int ret,
+	     int pages_written)
+{
+	wp_exit(inode, wbc, ret, pages_written);
+	return 0;
+}
+
+SEC("fentry/ext4_writepages")
+int BPF_PROG(wp_enter_fentry, struct address_space *mapping, struct writeback_control *wbc)
+{
+	wp_enter(BPF_CORE_READ(mapping, host), wbc);
+	return 0;
+}
+
+SEC("fexit/ext4_writepages")
+int BPF_PROG(wp_exit_fexit, struct address_space *mapping, struct writeback_control *wbc, int ret)
+{
+	wp_exit(BPF_CORE_READ(mapping, host), wbc, ret, -1);
+	return 0;
+}
+
+SEC("kprobe/ext4_writepages")
+int BPF_KPROBE(wp_enter_kprobe, struct address_space *mapping, struct writeback_control *wbc)
+{
+	wp_enter(BPF_CORE_READ(mapping, host), wbc);
+	return 0;
+}
+
+SEC("kretprobe/ext4_writepages")
+int BPF_KRETPROBE(wp_exit_kretprobe, int ret)
+{
+	wp_exit(NULL, NULL, ret, -1);
 	return 0;
 }
 

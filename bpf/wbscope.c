@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "bio", cmd_bio, "write-back bio latency (submission to completion) and size" },
 	{ "endio", cmd_endio, "end-I/O work: inline vs deferred, worker delay, merges, conversion" },
 	{ "alloc", cmd_alloc, "write-back block allocation: sizes, per call, delalloc use, iomap mappings" },
+	{ "top", cmd_top, "one line per device and path per interval, from all of the above" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

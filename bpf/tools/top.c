@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wbscope top: the writepages, bio, endio and alloc collectors at once, one line per
+ * device and write-back path per interval, so that both paths sit side by side.
+ * A column whose hook is unavailable shows "-" (JSON: the member is absent).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hist.h"
+#include "json.h"
+#include "tool.h"
+#include "alloc.h"
+#include "bio.h"
+#include "endio.h"
+#include "writepages.h"
+#include "collect.h"
+#include "commands.h"
+
+enum { T_WP, T_BIO, T_EIO, T_AL, T_NR };
+
+static const struct wb_tool *const tools[T_NR] = {
+	&wb_tool_writepages, &wb_tool_bio, &wb_tool_endio, &wb_tool_alloc,
+};
+
+#define TOP_MAX_ROWS 256
+
+struct row {
+	unsigned int dev, path;
+	const void *v[T_NR];	/* this row's value in each tool's snapshot, or NULL */
+};
+
+struct top {
+	const struct wb_opts *o;
+	struct wb_tool_state *st[T_NR];
+	struct row rows[TOP_MAX_ROWS];
+	int nrows;
+	unsigned long long drops;
+};
+
+static const char doc[] =
+"One screen per interval: for each device and write-back path, writepages calls and\n"
+"latency, write-back bios and their latency, end-I/O deferral, worker delay, merges and\n"
+"conversions, and block allocation. Columns whose hooks this kernel lacks show '-'.\n"
+"\n"
+"USAGE: wbscope top [OPTIONS] [interval] [count]   (default interval: 2 seconds)\n"
+"\n"
+"EXAMPLES:\n"
+"    wbscope top                # refresh every 2 seconds until Ctrl-C\n"
+"    wbscope top -d vdb 5 12    # one device, 5 second intervals, one minute\n"
+"    wbscope top -j 1 10        # JSON (schema wbscope/1), ten 1-second documents";
+
+static struct row *row_for(struct top *t, unsigned int dev, unsigned int path)
+{
+	for (int i = 0; i < t->nrows; i++)
+		if (t->rows[i].dev == dev && t->rows[i].path == path)
+			return &t->rows[i];
+	if (t->nrows == TOP_MAX_ROWS) {
+		t->drops++;
+		return NULL;
+	}
+	memset(&t->rows[t->nrows], 0, sizeof(t->rows[0]));
+	t->rows[t->nrows].dev = dev;
+	t->rows[t->nrows].path = path;
+	return &t->rows[t->nrows++];
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->path < y->path ? -1 : x->path > y->path;
+}
+
+static bool on(const struct top *t, int tool, const char *metric)
+{
+	return t->st[tool] && wb_collector_on(&t->st[tool]->c, metric);
+}
+
+static void cell_u(char *buf, size_t len, bool avail, double v, const char *fmt)
+{
+	if (!avail)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, fmt, v);
+}
+
+static void print_text(const struct top *t, double span)
+{
+	char ts[16], dev[32], c[12][16];
+
+	wb_timestamp(ts, sizeof(ts));
+	printf("\n%s  wbscope top, %.1f s interval%s\n", ts, span,
+	       t->o->milliseconds ? " (latencies in ms)" : " (latencies in us)");
+	printf("%-8s %-11s|%7s %8s %7s|%7s %7s %7s|%6s %7s %6s %6s|%7s %7s\n",
+	       "DEVICE", "PATH", "WP/s", "PAGES/s", "WP_p99", "BIOS/s", "MiB/s", "BIO_p99",
+	       "DEFER%", "WQ_p99", "MERGE", "CONV/s", "ALLOC/s", "AVG_BLK");
+	if (!t->nrows)
+		printf("(no write-back activity)\n");
+	for (int i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+		const struct wp_val *wp = r->v[T_WP];
+		const struct bio_val *bio = r->v[T_BIO];
+		const struct eio_val *eio = r->v[T_EIO];
+		const struct al_val *al = r->v[T_AL];
+		char m[64];
+		bool bh = r->path == WB_PATH_BH;
+		unsigned long long done = eio ? eio->end_bio_inline + eio->end_bio_deferred : 0;
+
+		wb_dev_name(r->dev, NULL, dev, sizeof(dev));
+		cell_u(c[0], 16, wp != NULL, wp ? (double)wp->calls / span : 0, "%.0f");
+		cell_u(c[1], 16, wp != NULL, wp ? (double)wp->pages_total / span : 0, "%.0f");
+		cell_u(c[2], 16, wp && wp->lat.count, wp ? wb_hist_quantile(&wp->lat, 0.99) : 0, "%.0f");
+		cell_u(c[3], 16, bio != NULL, bio ? (double)bio->bios / span : 0, "%.0f");
+		cell_u(c[4], 16, bio != NULL, bio ? (double)bio->bytes / 1048576.0 / span : 0, "%.1f");
+		cell_u(c[5], 16, bio && bio->lat.count, bio ? wb_hist_quantile(&bio->lat, 0.99) : 0, "%.0f");
+		snprintf(m, sizeof(m), "end_bio.%s", wb_path_name(r->path));
+		cell_u(c[6], 16, eio && on(t, T_EIO, m) && done,
+		       done ? 100.0 * (double)eio->end_bio_deferred / (double)done : 0, "%.0f");
+		cell_u(c[7], 16, eio && eio->work_delay.count,
+		       eio ? wb_hist_quantile(&eio->work_delay, 0.99) : 0, "%.0f");
+		cell_u(c[8], 16, eio && !bh && eio->merged.count,
+		       eio && eio->merged.count ? (double)eio->merged.sum / (double)eio->merged.count : 0,
+		       "%.1f");
+		cell_u(c[9], 16, eio && on(t, T_EIO, "conversion"), eio ? (double)eio->extents / span : 0,
+		       "%.0f");
+		cell_u(c[10], 16, al && on(t, T_AL, "allocation"), al ? (double)al->allocs / span : 0, "%.0f");
+		cell_u(c[11], 16, al && al->allocs, al && al->allocs ? (double)al->blocks / (double)al->allocs : 0,
+		       "%.1f");
+		printf("%-8.8s %-11s|%7s %8s %7s|%7s %7s %7s|%6s %7s %6s %6s|%7s %7s\n", dev,
+		       wb_path_name(r->path), c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9],
+		       c[10], c[11]);
+	}
+	if (t->drops)
+		printf("note: more than %d device/path rows, %llu not shown\n", TOP_MAX_ROWS, t->drops);
+	fflush(stdout);
+}
+
+static void json_hist_q(struct wb_json *j, const char *key, const struct wb_hist *h)
+{
+	if (!h->count)
+		return;
+	wb_json_key(j, key);
+	wb_json_obj_begin(j);
+	wb_json_kv_uint(j, "count", h->count);
+	wb_json_kv_double(j, "p50", wb_hist_quantile(h, 0.5));
+	wb_json_kv_double(j, "p99", wb_hist_quantile(h, 0.99));
+	wb_json_obj_end(j);
+}
+
+static int print_json(const struct top *t, double span)
+{
+	const char *unit = t->o->milliseconds ? "msecs" : "usecs";
+	struct wb_json j;
+
+	wb_json_init(&j, stdout);
+	wb_json_obj_begin(&j);
+	wb_json_header(&j, "top", span, t->o);
+	wb_json_kv_str(&j, "latency_unit", unit);
+	wb_json_key(&j, "tools");
+	wb_json_obj_begin(&j);
+	for (int k = 0; k < T_NR; k++) {
+		wb_json_key(&j, tools[k]->name);
+		wb_json_obj_begin(&j);
+		if (t->st[k])
+			wb_metrics_json(&j, t->st[k]->c.metrics, t->st[k]->c.nmetrics);
+		else
+			wb_json_kv_str(&j, "error", "could not be started");
+		wb_json_obj_end(&j);
+	}
+	wb_json_obj_end(&j);
+	wb_json_key(&j, "groups");
+	wb_json_arr_begin(&j);
+	for (int i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+		const struct wp_val *wp = r->v[T_WP];
+		const struct bio_val *bio = r->v[T_BIO];
+		const struct eio_val *eio = r->v[T_EIO];
+		const struct al_val *al = r->v[T_AL];
+
+		wb_json_obj_begin(&j);
+		wb_json_group_dev(&j, r->dev, r->path);
+		if (wp) {
+			wb_json_key(&j, "writepages");
+			wb_json_obj_begin(&j);
+			wb_json_kv_uint(&j, "calls", wp->calls);
+			wb_json_kv_uint(&j, "pages_written", wp->pages_total);
+			json_hist_q(&j, "latency", &wp->lat);
+			wb_json_obj_end(&j);
+		}
+		if (bio) {
+			wb_json_key(&j, "bio");
+			wb_json_obj_begin(&j);
+			wb_json_kv_uint(&j, "bios", bio->bios);
+			wb_json_kv_uint(&j, "bytes", bio->bytes);
+			json_hist_q(&j, "latency", &bio->lat);
+			wb_json_obj_end(&j);
+		}
+		if (eio) {
+			wb_json_key(&j, "endio");
+			wb_json_obj_begin(&j);
+			wb_json_kv_uint(&j, "end_bio_inline", eio->end_bio_inline);
+			wb_json_kv_uint(&j, "end_bio_deferred", eio->end_bio_deferred);
+			wb_json_kv_uint(&j, "works", eio->works);
+			wb_json_kv_uint(&j, "extents_converted", eio->extents);
+			json_hist_q(&j, "work_delay", &eio->work_delay);
+			json_hist_q(&j, "ioends_merged", &eio->merged);
+			wb_json_obj_end(&j);
+		}
+		if (al) {
+			wb_json_key(&j, "alloc");
+			wb_json_obj_begin(&j);
+			wb_json_kv_uint(&j, "allocations", al->allocs);
+			wb_json_kv_uint(&j, "blocks_allocated", al->blocks);
+			wb_json_obj_end(&j);
+		}
+		wb_json_obj_end(&j);
+	}
+	wb_json_arr_end(&j);
+	wb_json_obj_end(&j);
+	return wb_json_finish(&j) ? -EIO : 0;
+}
+
+static int report(void *ctx, double span)
+{
+	struct top *t = ctx;
+
+	t->nrows = 0;
+	t->drops = 0;
+	for (int k = 0; k < T_NR; k++) {
+		const struct wb_snapshot *s;
+		int err;
+
+		if (!t->st[k])
+			continue;
+		err = wb_tool_collect(tools[k], t->st[k]);
+		if (err)
+			return err;
+		s = &t->st[k]->snap;
+		for (int i = 0; i < s->n; i++) {
+			const unsigned int *key = (const void *)((const char *)s->keys +
+								 (size_t)i * t->st[k]->c.key_size);
+			struct row *r = row_for(t, key[0], key[1]);
+
+			if (r)
+				r->v[k] = (const char *)s->vals + (size_t)i * t->st[k]->c.val_size;
+		}
+	}
+	qsort(t->rows, (size_t)t->nrows, sizeof(t->rows[0]), cmp_row);
+	if (t->o->json)
+		return print_json(t, span);
+	print_text(t, span);
+	return 0;
+}
+
+int cmd_top(int argc, char **argv)
+{
+	static const struct argp_child children[] = {
+		{ &wb_common_argp, 0, "Options:", 0 },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct argp argp = { .children = children, .doc = doc };
+	static struct top t;
+	struct wb_opts o;
+	int err, started = 0;
+	FILE *info;
+
+	wb_opts_init(&o);
+	argp_err_exit_status = WB_EXIT_ERROR;
+	if (argp_parse(&argp, argc, argv, 0, NULL, &o) || wb_opts_finish(&o, "top"))
+		return WB_EXIT_ERROR;
+	if (o.pid) {
+		fprintf(stderr, "%s top: -p is not supported: write-back runs in kworkers; use the "
+			"single tools (writepages, bio, alloc) for a process filter\n", wb_progname);
+		return WB_EXIT_ERROR;
+	}
+	if (!o.interval)
+		o.interval = 2;
+	wb_libbpf_setup(o.verbose);
+	wb_install_signals();
+	info = o.json ? stderr : stdout;
+	t.o = &o;
+	for (int k = 0; k < T_NR; k++) {
+		if (tools[k]->open(&o, &t.st[k], info)) {
+			fprintf(stderr, "%s top: %s columns disabled (see the message above)\n",
+				wb_progname, tools[k]->name);
+			t.st[k] = NULL;
+			continue;
+		}
+		started++;
+	}
+	if (!started) {
+		fprintf(stderr, "%s top: no collector could be started\n", wb_progname);
+		return WB_EXIT_ERROR;
+	}
+	fprintf(info, "Tracing write-back on %s... Hit Ctrl-C to end.\n",
+		o.dev_set ? o.dev_name : "all devices");
+	fflush(info);
+	err = wb_report_loop(&o, report, &t);
+	for (int k = 0; k < T_NR; k++)
+		if (t.st[k])
+			tools[k]->close(t.st[k]);
+	return err ? WB_EXIT_ERROR : WB_EXIT_OK;
+}

@@ -31,6 +31,14 @@ expect 2 "invalid count: 'x'"          -- writepages 1 x
 expect 2 "unexpected argument '3'"     -- writepages 1 2 3
 expect 2 "invalid duration"            -- writepages --duration -5
 expect 2 "invalid inode"               -- writepages --ino 0
+for cmd in bio endio alloc top; do
+	expect 0 "interval.*count"         -- $cmd --help
+	expect 0 "$cmd"                    -- help
+	expect 2 "no block device named 'nosuchdisk'" -- $cmd -d nosuchdisk
+	expect 2 "invalid interval: '-1'"  -- $cmd -- -1
+done
+expect 2 "endio: -p is not supported: end-I/O work runs in kworkers" -- endio -p 1
+expect 2 "top: -p is not supported"    -- top -p 1
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

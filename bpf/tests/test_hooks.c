@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests: hook selection. The kernel probe is replaced by a table of which hooks
+ * "exist", so preference order, fallbacks, dependencies between metrics and the
+ * unavailable reasons are checked without BPF.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include "check.h"
+#include "hooks.h"
+#include "json.h"
+
+static const char *present[16];
+
+static bool fake_usable(const struct wb_hook *h, char *why, size_t len)
+{
+	for (int i = 0; present[i]; i++)
+		if (!strcmp(present[i], h->target))
+			return true;
+	snprintf(why, len, "%s %s missing", wb_hook_kind_name(h->kind), h->target);
+	return false;
+}
+
+static void set_present(const char *const *names)
+{
+	int i = 0;
+
+	for (; names[i]; i++)
+		present[i] = names[i];
+	present[i] = NULL;
+}
+
+static struct wb_metric defs[] = {
+	{ .name = "submit", .alts = {
+		{ "raw_tp:q", { { WB_RAW_TP, "q", "p_q" } } },
+	} },
+	{ .name = "complete", .needs = "submit", .alts = {
+		{ "raw_tp:c1+c2", { { WB_RAW_TP, "c1", "p_c1" }, { WB_RAW_TP, "c2", "p_c2" } } },
+		{ "fentry:f", { { WB_FENTRY, "f", "p_f" } } },
+		{ "kprobe:f", { { WB_KPROBE, "f", "p_k" } } },
+	} },
+	{ .name = "ctx_a", .alts = { { "raw_tp:a", { { WB_RAW_TP, "a", "p_a" } } } } },
+	{ .name = "ctx_b", .alts = { { "raw_tp:b", { { WB_RAW_TP, "b", "p_b" } } } } },
+	{ .name = "uses_ctx", .needs = "ctx_a|ctx_b", .alts = {
+		{ "raw_tp:u", { { WB_RAW_TP, "u", "p_u" } } },
+	} },
+};
+#define N ((int)(sizeof(defs) / sizeof(defs[0])))
+
+static int resolve(struct wb_metric *m, const char *const *names)
+{
+	memcpy(m, defs, sizeof(defs));
+	set_present(names);
+	return wb_metrics_resolve(NULL, m, N);
+}
+
+int main(void)
+{
+	struct wb_metric m[N];
+	char buf[4096];
+	FILE *f;
+
+	wb_hook_usable_fn = fake_usable;
+
+	/* Everything present: the first alternative of each metric wins. */
+	CHECK(resolve(m, (const char *[]){ "q", "c1", "c2", "f", "a", "b", "u", NULL }) == N, "all");
+	CHECK_STR(wb_metric_hook(m, N, "complete"), "raw_tp:c1+c2");
+	CHECK(m[1].chosen == 0 && !m[1].why[0], "chosen %d why '%s'", m[1].chosen, m[1].why);
+
+	/* An alternative needs all its hooks: c2 missing falls back to fentry. */
+	CHECK(resolve(m, (const char *[]){ "q", "c1", "f", NULL }) == 2, "fallback");
+	CHECK_STR(wb_metric_hook(m, N, "complete"), "fentry:f");
+
+	/* Nothing for "complete": unavailable, with every alternative's reason in order. */
+	resolve(m, (const char *[]){ "q", NULL });
+	CHECK(!wb_metric_available(m, N, "complete"), "complete unavailable");
+	CHECK(wb_metric_hook(m, N, "complete") == NULL, "no hook");
+	CHECK_STR(m[1].why, "raw_tp c1 missing; fentry f missing; kprobe f missing");
+
+	/* A metric whose dependency is unavailable is unavailable too, and says why. */
+	resolve(m, (const char *[]){ "c1", "c2", NULL });
+	CHECK(!wb_metric_available(m, N, "submit"), "submit missing");
+	CHECK(!wb_metric_available(m, N, "complete"), "complete needs submit");
+	CHECK_STR(m[1].why, "needs submit, which is unavailable");
+
+	/* "a|b": any one dependency will do. */
+	resolve(m, (const char *[]){ "b", "u", NULL });
+	CHECK(wb_metric_available(m, N, "uses_ctx"), "uses_ctx with ctx_b");
+	resolve(m, (const char *[]){ "u", NULL });
+	CHECK(!wb_metric_available(m, N, "uses_ctx"), "uses_ctx without either");
+	CHECK_STR(m[4].why, "needs ctx_a|ctx_b, which is unavailable");
+
+	/* Unknown metric names are never available. */
+	CHECK(!wb_metric_available(m, N, "nosuch"), "unknown metric");
+
+	/* JSON: every metric under hooks, reasons under unavailable. */
+	resolve(m, (const char *[]){ "q", "f", NULL });
+	f = fmemopen(buf, sizeof(buf), "w");
+	{
+		struct wb_json j;
+
+		wb_json_init(&j, f);
+		wb_json_obj_begin(&j);
+		wb_metrics_json(&j, m, 2);
+		wb_json_obj_end(&j);
+		wb_json_finish(&j);
+	}
+	fclose(f);
+	CHECK_STR(buf, "{\"hooks\":{\"submit\":\"raw_tp:q\",\"complete\":\"fentry:f\"}}\n");
+	resolve(m, (const char *[]){ "f", NULL });
+	f = fmemopen(buf, sizeof(buf), "w");
+	{
+		struct wb_json j;
+
+		wb_json_init(&j, f);
+		wb_json_obj_begin(&j);
+		wb_metrics_json(&j, m, 2);
+		wb_json_obj_end(&j);
+		wb_json_finish(&j);
+	}
+	fclose(f);
+	CHECK_STR(buf, "{\"hooks\":{\"submit\":\"unavailable\",\"complete\":\"unavailable\"},"
+		  "\"unavailable\":{\"submit\":\"raw_tp q missing\","
+		  "\"complete\":\"needs submit, which is unavailable\"}}\n");
+
+	/* Text: one line per metric. */
+	f = fmemopen(buf, sizeof(buf), "w");
+	wb_metrics_print(f, "t", m, 2);
+	fclose(f);
+	CHECK(strstr(buf, "submit                 unavailable: raw_tp q missing") != NULL, "%s", buf);
+	return check_done("hooks");
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs inside the wbscope guest (started by tests/guest/smoke.sh): checks the kernel the
-# guest booted, then runs the writepages integration test on the virtio disk /dev/vda.
+# guest booted, runs the writepages integration test on the virtio disk /dev/vda, then
+# the tools test with both write-back paths at once (/dev/vda iomap, /dev/vdb buffer_head).
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 echo "guest: $(uname -r), $(nproc) CPUs"
@@ -11,7 +12,7 @@ check "kernel exposes BTF" test -r /sys/kernel/btf/vmlinux
 check "fentry/fexit possible (DYNAMIC_FTRACE_WITH_DIRECT_CALLS=y)" \
 	zgrep -q '^CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS=y' /proc/config.gz
 check "kprobes enabled" zgrep -q '^CONFIG_KPROBE_EVENTS=y' /proc/config.gz
-check "scratch virtio disk is /dev/vda" test -b /dev/vda
+check "scratch virtio disks are /dev/vda and /dev/vdb" test -b /dev/vda -a -b /dev/vdb
 check "fadvise works (fio cache invalidation needs it)" \
 	fio --name=fadv --filename=/tmp/wbscope-fadv --size=1m --rw=read --invalidate=1 --output-format=terse
 rm -f /tmp/wbscope-fadv
@@ -20,4 +21,6 @@ kernel_rc=$?
 
 "$WBSCOPE_ROOT/tests/integration/writepages.sh" --dev /dev/vda
 wp_rc=$?
-[ $kernel_rc = 0 ] && [ $wp_rc = 0 ]
+"$WBSCOPE_ROOT/tests/guest/tools.sh" /dev/vda /dev/vdb
+tools_rc=$?
+[ $kernel_rc = 0 ] && [ $wp_rc = 0 ] && [ $tools_rc = 0 ]

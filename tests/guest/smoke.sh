@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Guest smoke test: build the kernel if needed, boot it with scripts/vm (TCG without
-# /dev/kvm) with one scratch virtio disk, and run tests/guest/inside.sh there.
+# /dev/kvm) with two scratch virtio disks, and run tests/guest/inside.sh there.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 flavour=${FLAVOUR:-default}
@@ -8,5 +8,5 @@ echo "guest smoke test (flavour $flavour)"
 
 "$WBSCOPE_ROOT/scripts/kernel" build "$flavour" || die "kernel build failed"
 [ -x "$WBSCOPE_BIN" ] || make -s -C "$WBSCOPE_ROOT/bpf" || die "building the BPF tools failed"
-"$WBSCOPE_ROOT/scripts/vm" --flavour "$flavour" --disk 2G --timeout "${WBSCOPE_VM_TIMEOUT:-1200}" \
+"$WBSCOPE_ROOT/scripts/vm" --flavour "$flavour" --disk 2G --disk 2G --timeout "${WBSCOPE_VM_TIMEOUT:-1200}" \
 	-- "$WBSCOPE_ROOT/tests/guest/inside.sh"

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Runs inside the wbscope guest (tests/guest/smoke.sh): both write-back paths at once.
+#
+#   tests/guest/tools.sh IOMAP_DEV BH_DEV      (destroys both devices' data)
+#
+# ext4 on IOMAP_DEV mounted with buffered_iomap, on BH_DEV with nobuffered_iomap; fio
+# writes to both at the same time while `wbscope writepages/bio/endio/alloc` run and
+# scripts/trace records the same events with trace-cmd. Checks:
+#  - every metric is non-empty where the path must produce it, and attributed to the
+#    right path (iomap groups only on IOMAP_DEV, buffer_head only on BH_DEV);
+#  - on this kernel every hook is the wbscope kernel's or an upstream tracepoint;
+#  - counts equal trace-cmd's for the same window, and latency sums agree within the
+#    width of the histogram bucket holding the mean.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+idev=${1:?usage: tools.sh IOMAP_DEV BH_DEV}
+bdev=${2:?usage: tools.sh IOMAP_DEV BH_DEV}
+echo "guest tools test: iomap on $idev, buffer_head on $bdev, kernel $(uname -r)"
+t_mount_tracefs || die "no tracefs"
+[ -x "$WBSCOPE_BIN" ] || die "$WBSCOPE_BIN not built"
+
+work=$(mktemp -d /tmp/wbscope-gtools.XXXXXX)
+t_on_exit "rm -rf $work"
+mkdir -p "$work/iomap" "$work/bh"
+for d in "$idev" "$bdev"; do
+	mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$d" || die "mkfs.ext4 $d failed"
+done
+mount -o buffered_iomap "$idev" "$work/iomap" || die "mount -o buffered_iomap $idev failed"
+t_on_exit "umount $work/iomap"
+mount -o nobuffered_iomap "$bdev" "$work/bh" || die "mount $bdev failed"
+t_on_exit "umount $work/bh"
+imm=$(lsblk -dno MAJ:MIN "$idev" | tr -d ' ')
+bmm=$(lsblk -dno MAJ:MIN "$bdev" | tr -d ' ')
+ikdev="${imm%%:*},${imm##*:}"
+bkdev="${bmm%%:*},${bmm##*:}"
+
+"$WBSCOPE_ROOT/scripts/trace" -o "$work/trace.dat" -s all >"$work/trace.out" 2>&1 &
+trace_pid=$!
+t_on_exit "kill -INT $trace_pid"
+pids=()
+for tool in writepages bio endio alloc; do
+	"$WBSCOPE_BIN" "$tool" --json >"$work/$tool.json" 2>"$work/$tool.err" &
+	pids+=($!)
+	t_on_exit "kill -INT $!"
+done
+for tool in writepages bio endio alloc; do
+	for _ in $(seq 300); do grep -q "^Tracing" "$work/$tool.err" 2>/dev/null && break; sleep 0.2; done
+	check "$tool started" grep -q "^Tracing" "$work/$tool.err"
+done
+for _ in $(seq 300); do grep -q "Hit Ctrl" "$work/trace.out" 2>/dev/null && break; sleep 0.2; done
+check "trace-cmd is recording" grep -q "Hit Ctrl" "$work/trace.out"
+
+check "every hook is a tracepoint on this kernel" \
+	sh -c "! grep -h '^  ' $work/*.err | grep -v 'raw_tp:'"
+
+run_fio() { # run_fio DIR: appending sequential writes with fsync, random overwrites
+	fio --name=seq --directory="$1" --rw=write --bs=256k --size=32m --fsync=8 \
+		--fallocate=none --ioengine=psync >/dev/null 2>&1 &&
+	fio --name=rnd --directory="$1" --rw=randwrite --bs=16k --size=8m --fdatasync=16 \
+		--fallocate=none --ioengine=psync >/dev/null 2>&1
+}
+run_fio "$work/iomap" & f1=$!
+run_fio "$work/bh" & f2=$!
+wait $f1; r1=$?; wait $f2; r2=$?
+check "fio ran on both file systems" test "$r1$r2" = 00
+sync
+sleep 2
+
+rcs=()
+for p in "${pids[@]}"; do kill -INT "$p"; done
+for p in "${pids[@]}"; do wait "$p"; rcs+=($?); done
+kill -INT $trace_pid; wait $trace_pid; trc=$?
+check "tools detach cleanly on SIGINT: ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0"
+check "trace-cmd recording ended (exit $trc)" test -s "$work/trace.dat"
+trace-cmd report -t -i "$work/trace.dat" >"$work/report.txt" 2>/dev/null
+check "trace-cmd lost no events" sh -c "! trace-cmd report --stat -i $work/trace.dat 2>/dev/null | grep -iE '(overrun|lost|dropped)[^0-9]*[1-9]'"
+
+# grp TOOL MM PATH: that tool's group for the device and path ({} if none)
+grp() { jq -c --arg d "$2" --arg p "$3" '[.groups[] | select(.dev == $d and .path == $p)][0] // {}' "$work/$1.json"; }
+# tc EVENT KDEV: events of that kind on that device in the trace-cmd record
+tc() { grep -E " $1: +dev $2 " "$work/report.txt" | wc -l; }
+
+for tool in writepages bio endio alloc; do
+	check "$tool: iomap groups only on $idev, buffer_head only on $bdev" jq -e --arg i "$imm" --arg b "$bmm" \
+		'[.groups[] | select((.path == "iomap" and .dev != $i) or (.path == "buffer_head" and .dev != $b))] | length == 0' \
+		"$work/$tool.json"
+	check "$tool: no map drops" jq -e '[.drops[]] | add == 0' "$work/$tool.json"
+done
+
+for side in iomap bh; do
+	if [ $side = iomap ]; then mm=$imm kd=$ikdev path=iomap; else mm=$bmm kd=$bkdev path=buffer_head; fi
+	echo "  -- $path on $mm"
+	wp=$(grp writepages "$mm" "$path"); bio=$(grp bio "$mm" "$path")
+	eio=$(grp endio "$mm" "$path"); al=$(grp alloc "$mm" "$path")
+	n() { jq -r "$2 // 0" <<<"$1"; }
+
+	calls=$(n "$wp" .calls); tcalls=$(tc ext4_writepages_result "$kd")
+	check "$path writepages: calls ($calls) = trace-cmd's ext4_writepages_result ($tcalls)" test "$calls" = "$tcalls" -a "$calls" -gt 0
+	check "$path writepages: latency and pages histograms non-empty" \
+		jq -e '.hists.latency.count > 0 and .pages_written > 0' <<<"$wp"
+	# Latency sums: trace-cmd pairs ext4_writepages -> _result by pid.
+	read -r tsum tn < <(grep -E " ext4_writepages(_result)?: +dev $kd " "$work/report.txt" | awk '
+		{ for (i = 1; i <= NF; i++) if ($i ~ /^ext4_writepages(_result)?:$/) { ev = $i; ts = $(i - 1) } }
+		{ split($1, a, "-"); pid = a[length(a)]; sub(/:$/, "", ts); t = ts * 1e9 }
+		ev == "ext4_writepages:" { start[pid] = t }
+		ev == "ext4_writepages_result:" && (pid in start) { s += t - start[pid]; n++; delete start[pid] }
+		END { printf "%.0f %d\n", s, n }')
+	lsum=$(n "$wp" .latency_ns_sum); ln=$(jq -r '.hists.latency.count // 0' <<<"$wp")
+	ok_lat=$(awk -v a="$lsum" -v an="$ln" -v b="$tsum" -v bn="$tn" 'BEGIN {
+		if (an == 0 || bn != an) { print 0; exit }
+		ma = a / an / 1000; mb = b / bn / 1000; w = 1; while (w * 2 <= ma) w *= 2
+		print ((ma - mb < 0 ? mb - ma : ma - mb) <= w) ? 1 : 0 }')
+	check "$path writepages: mean latency agrees with trace-cmd within a bucket ($ln timed: $lsum ns vs $tsum ns over $tn)" test "$ok_lat" = 1
+
+	check "$path bio: write-back bios timed, sizes recorded" \
+		jq -e '.bios > 0 and .hists.latency.count == .bios and .hists.size.count == .bios and .bytes >= 41943040' <<<"$bio"
+
+	if [ $side = iomap ]; then
+		inl=$(n "$eio" .end_bio_inline); def=$(n "$eio" .end_bio_deferred); teb=$(tc ext4_iomap_end_bio "$kd")
+		check "iomap endio: completions ($inl inline + $def deferred) = trace-cmd's ext4_iomap_end_bio ($teb)" \
+			test $((inl + def)) = "$teb" -a "$def" -gt 0
+		ioe=$(n "$eio" .ioends); tio=$(tc ext4_iomap_ioend_done "$kd")
+		check "iomap endio: ioends handled ($ioe) = trace-cmd's ext4_iomap_ioend_done ($tio)" test "$ioe" = "$tio" -a "$ioe" -gt 0
+		check "iomap endio: queueing delay, merges and time per ioend recorded" \
+			jq -e '.hists.ioend_delay.count > 0 and .hists.ioends_merged.count == .ioends and .hists.ioend_run.count == .ioends' <<<"$eio"
+		ds=$(n "$eio" .disksize_updates); tds=$(tc ext4_iomap_update_disksize "$kd")
+		check "iomap endio: i_disksize updates ($ds) = trace-cmd's ($tds)" test "$ds" = "$tds" -a "$ds" -gt 0
+		check "iomap alloc: mappings per writeback range recorded" jq -e '.iomap_mappings > 0 and .hists.mapping_len.count == .iomap_mappings' <<<"$al"
+	else
+		inl=$(n "$eio" .end_bio_inline); def=$(n "$eio" .end_bio_deferred); teb=$(tc ext4_end_bio "$kd")
+		check "bh endio: completions ($inl inline + $def deferred) = trace-cmd's ext4_end_bio ($teb)" \
+			test $((inl + def)) = "$teb" -a "$def" -gt 0
+		ioe=$(n "$eio" .ioends); tio=$(tc ext4_end_io_end_done "$kd")
+		check "bh endio: io_ends handled ($ioe) = trace-cmd's ext4_end_io_end_done ($tio)" test "$ioe" = "$tio" -a "$ioe" -gt 0
+		check "bh endio: time per io_end recorded" jq -e '.hists.ioend_run.count == .ioends' <<<"$eio"
+		check "bh endio: no iomap-only data in buffer_head groups" jq -e 'has("disksize_updates") | not' <<<"$eio"
+	fi
+	check "$path endio: work items, unwritten extents converted" \
+		jq -e '.works > 0 and .extents_converted > 0 and .hists.converted_extent_len.count == .extents_converted and .hists.conversion_run.count > 0' <<<"$eio"
+	allocs=$(n "$al" .allocations); tal=$(tc ext4_allocate_blocks "$kd")
+	ext=$(n "$al" .delalloc_extents); text=$(tc ext4_da_write_pages_extent "$kd")
+	check "$path alloc: allocations in writeback ($allocs) <= trace-cmd's ext4_allocate_blocks ($tal), > 0" \
+		test "$allocs" -gt 0 -a "$allocs" -le "$tal"
+	check "$path alloc: delayed extents ($ext) = trace-cmd's ext4_da_write_pages_extent ($text)" test "$ext" = "$text" -a "$ext" -gt 0
+	check "$path alloc: sizes and per-call counts recorded" \
+		jq -e '.hists.alloc_len.count == .allocations and .hists.allocs_per_call.count == .calls and .reserved_blocks_used > 0' <<<"$al"
+done
+cp "$work"/*.json "$work/trace.out" "${WBSCOPE_GUEST_OUT:-/tmp}/" 2>/dev/null || true
+t_summary guest-tools

@@ -7,6 +7,9 @@
 #   make tools        build the BPF tools (bpf/.output/wbscope)
 #   make vm CMD='...' run a command in the guest [FLAVOUR=...] [DISKS="4G ..."]
 #   make kernel-test  kernel series tests in the guest, with and without buffered_iomap
+#   make bench-overhead  cost of each tracing tool (and of bpftrace, trace-cmd) on fio
+#                     buffered writes, in the guest on our kernel [MODE=iomap|bh]
+#                     [ARGS='--rounds 5 ...'], or on this machine with WHERE=host
 #
 # Cache (kernel tree, builds, ccache, downloads): $$XDG_CACHE_HOME/wbscope or ~/.cache/wbscope,
 # overridable with WBSCOPE_CACHE.
@@ -14,7 +17,8 @@
 FLAVOUR ?= default
 export FLAVOUR
 
-.PHONY: all run setup kernel tools vm test test-unit test-integration test-guest kernel-test clean
+.PHONY: all run setup kernel tools vm test test-unit test-integration test-guest kernel-test \
+	bench-overhead clean
 all: tools
 
 setup:
@@ -47,6 +51,17 @@ test-guest: setup
 
 kernel-test: setup
 	tests/kernel/run.sh
+
+WHERE ?= guest
+MODE ?= iomap
+bench-overhead: tools
+ifeq ($(WHERE),host)
+	bench/overhead $(ARGS)
+else
+	$(MAKE) kernel
+	scripts/vm --flavour $(FLAVOUR) --disk 4G --rwdir $(CURDIR)/bench/results --timeout 14400 -- \
+		bench/overhead --dev /dev/vda --mount-opts $(if $(filter bh,$(MODE)),nobuffered_iomap,buffered_iomap) $(ARGS)
+endif
 
 clean:
 	$(MAKE) -C bpf clean

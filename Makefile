@@ -59,6 +59,7 @@ ifeq ($(WHERE),host)
 	bench/overhead $(ARGS)
 else
 	$(MAKE) kernel
+	mkdir -p bench/results
 	scripts/vm --flavour $(FLAVOUR) --disk 4G --rwdir $(CURDIR)/bench/results --timeout 14400 -- \
 		bench/overhead --dev /dev/vda --mount-opts $(if $(filter bh,$(MODE)),nobuffered_iomap,buffered_iomap) $(ARGS)
 endif

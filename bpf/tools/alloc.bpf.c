@@ -14,11 +14,8 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "bits.bpf.h"
+#include "filter.bpf.h"
 #include "alloc.h"
-
-const volatile __u32 targ_tgid = 0;
-const volatile __u32 targ_dev = 0;
-const volatile __u64 targ_ino = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -58,17 +55,7 @@ struct {
 	__type(value, struct last_map);
 } last_maps SEC(".maps");
 
-extern const void ext4_iomap_aops __ksym __weak;
-
 static const struct al_val zero_val;
-
-static __always_inline void count(__u32 idx)
-{
-	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
-
-	if (c)
-		(*c)++;
-}
 
 static __always_inline struct al_val *group(__u32 dev, __u32 path)
 {
@@ -76,28 +63,8 @@ static __always_inline struct al_val *group(__u32 dev, __u32 path)
 	struct al_val *v = wb_lookup_or_init(&stats, &k, &zero_val);
 
 	if (!v)
-		count(AL_CNT_DROP_STATS);
+		wb_count(&counters, AL_CNT_DROP_STATS);
 	return v;
-}
-
-static __always_inline bool inode_ok(struct inode *inode, __u32 *dev)
-{
-	*dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	if (targ_dev && *dev != targ_dev)
-		return false;
-	if (targ_ino && BPF_CORE_READ(inode, i_ino) != targ_ino)
-		return false;
-	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
-		return false;
-	return true;
-}
-
-static __always_inline __u32 ext4_path(struct inode *inode)
-{
-	if (bpf_ksym_exists(&ext4_iomap_aops) &&
-	    BPF_CORE_READ(inode, i_mapping, a_ops) == (void *)&ext4_iomap_aops)
-		return WB_PATH_IOMAP;
-	return WB_PATH_BH;
 }
 
 SEC("raw_tp/ext4_writepages")
@@ -106,11 +73,11 @@ int BPF_PROG(al_wp_enter, struct inode *inode, struct writeback_control *wbc)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct al_task t = {};
 
-	if (!inode_ok(inode, &t.dev))
+	if (!wb_inode_wanted(inode, &t.dev))
 		return 0;
-	t.path = ext4_path(inode);
+	t.path = wb_ext4_path(inode);
 	if (bpf_map_update_elem(&tasks, &tid, &t, BPF_ANY))
-		count(AL_CNT_DROP_TASKS);
+		wb_count(&counters, AL_CNT_DROP_TASKS);
 	return 0;
 }
 
@@ -145,11 +112,11 @@ int BPF_PROG(al_allocate, struct ext4_allocation_request *ar, __u64 block)
 	if (!t) {
 		__u32 dev;
 
-		if (inode_ok(BPF_CORE_READ(ar, inode), &dev))
-			count(AL_CNT_ALLOC_OTHER);
+		if (wb_inode_wanted(BPF_CORE_READ(ar, inode), &dev))
+			wb_count(&counters, AL_CNT_ALLOC_OTHER);
 		return 0;
 	}
-	count(AL_CNT_ALLOC_WB);
+	wb_count(&counters, AL_CNT_ALLOC_WB);
 	t->allocs++;
 	len = BPF_CORE_READ(ar, len);
 	v = group(t->dev, t->path);
@@ -187,9 +154,9 @@ int BPF_PROG(al_rsv, struct inode *inode, int used_blocks, int quota_claim)
 	struct al_val *v;
 	__u32 dev;
 
-	if (!inode_ok(inode, &dev) || used_blocks <= 0)
+	if (!wb_inode_wanted(inode, &dev) || used_blocks <= 0)
 		return 0;
-	v = group(dev, ext4_path(inode));
+	v = group(dev, wb_ext4_path(inode));
 	if (v) {
 		v->rsv_blocks += used_blocks;
 		wb_hist_add(&v->rsv_used, used_blocks);
@@ -206,7 +173,7 @@ int BPF_PROG(al_ioend_add, struct inode *inode, __u64 pos, unsigned int dirty_le
 	struct al_val *v;
 	__u8 bits;
 
-	if (!inode_ok(inode, &dev))
+	if (!wb_inode_wanted(inode, &dev))
 		return 0;
 	bits = BPF_CORE_READ(inode, i_blkbits);
 	v = group(dev, WB_PATH_IOMAP);

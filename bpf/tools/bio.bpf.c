@@ -16,12 +16,8 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "bits.bpf.h"
+#include "filter.bpf.h"
 #include "bio.h"
-
-const volatile __u32 targ_tgid = 0;
-const volatile __u32 targ_dev = 0;
-const volatile __u64 targ_ino = 0;
-const volatile bool targ_ms = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -52,14 +48,6 @@ extern const void ioend_writeback_end_bio __ksym __weak;
 extern const void bio_chain_endio __ksym __weak;
 
 static const struct bio_val zero_val;
-
-static __always_inline void count(__u32 idx)
-{
-	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
-
-	if (c)
-		(*c)++;
-}
 
 static __always_inline bool is_fn(void *fn, const void *sym)
 {
@@ -123,9 +111,9 @@ int BPF_PROG(bio_queue, struct bio *bio)
 	s.path = path;
 	s.size = BPF_CORE_READ(bio, bi_iter.bi_size);
 	s.ts = bpf_ktime_get_ns();
-	count(BIO_CNT_QUEUED);
+	wb_count(&counters, BIO_CNT_QUEUED);
 	if (bpf_map_update_elem(&starts, &key, &s, BPF_ANY))
-		count(BIO_CNT_DROP_INFLIGHT);
+		wb_count(&counters, BIO_CNT_DROP_INFLIGHT);
 	return 0;
 }
 
@@ -138,12 +126,12 @@ static __always_inline void bio_done(struct bio *bio, __u64 now, bool error)
 
 	if (!s)
 		return;
-	count(BIO_CNT_DONE);
+	wb_count(&counters, BIO_CNT_DONE);
 	k.dev = s->dev;
 	k.path = s->path;
 	v = wb_lookup_or_init(&stats, &k, &zero_val);
 	if (!v) {
-		count(BIO_CNT_DROP_STATS);
+		wb_count(&counters, BIO_CNT_DROP_STATS);
 		bpf_map_delete_elem(&starts, &key);
 		return;
 	}
@@ -152,7 +140,7 @@ static __always_inline void bio_done(struct bio *bio, __u64 now, bool error)
 	v->bytes += s->size;
 	v->errors += error;
 	v->lat_ns_sum += delta;
-	wb_hist_add(&v->lat, targ_ms ? delta / 1000000 : delta / 1000);
+	wb_hist_add(&v->lat, wb_time_unit(delta));
 	wb_hist_add(&v->size, s->size >> 10);
 	bpf_map_delete_elem(&starts, &key);
 }
@@ -178,7 +166,7 @@ int BPF_PROG(bio_rq_complete, struct request *rq, int error, unsigned int nr_byt
 		bio = BPF_CORE_READ(bio, bi_next);
 	}
 	if (bio)
-		count(BIO_CNT_RQ_TRUNCATED);
+		wb_count(&counters, BIO_CNT_RQ_TRUNCATED);
 	return 0;
 }
 

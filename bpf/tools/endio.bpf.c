@@ -20,15 +20,12 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "bits.bpf.h"
+#include "filter.bpf.h"
 #include "endio.h"
 
 #define IOMAP_IOEND_UNWRITTEN	(1U << 1)
 #define EXT4_IO_END_UNWRITTEN	0x0001
 #define EXT4_GET_BLOCKS_CONVERT	0x0010
-
-const volatile __u32 targ_dev = 0;
-const volatile __u64 targ_ino = 0;
-const volatile bool targ_ms = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -91,38 +88,14 @@ struct xfs_inode___wb {
 
 static const struct eio_val zero_val;
 
-static __always_inline void count(__u32 idx)
-{
-	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
-
-	if (c)
-		(*c)++;
-}
-
-static __always_inline __u64 scale(__u64 ns)
-{
-	return targ_ms ? ns / 1000000 : ns / 1000;
-}
-
 static __always_inline struct eio_val *group(__u32 dev, __u32 path)
 {
 	struct eio_key k = { .dev = dev, .path = path };
 	struct eio_val *v = wb_lookup_or_init(&stats, &k, &zero_val);
 
 	if (!v)
-		count(EIO_CNT_DROP_STATS);
+		wb_count(&counters, EIO_CNT_DROP_STATS);
 	return v;
-}
-
-/* False when the inode is filtered out; sets *dev. */
-static __always_inline bool inode_ok(struct inode *inode, __u32 *dev)
-{
-	*dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	if (targ_dev && *dev != targ_dev)
-		return false;
-	if (targ_ino && BPF_CORE_READ(inode, i_ino) != targ_ino)
-		return false;
-	return true;
 }
 
 /* The inode an end-I/O work item belongs to, and its path; NULL if not ours. */
@@ -162,12 +135,12 @@ int BPF_PROG(work_queue, int req_cpu, struct pool_workqueue *pwq, struct work_st
 	__u64 key = (__u64)work;
 
 	inode = work_inode(work, BPF_CORE_READ(work, func), &w.path);
-	if (!inode || !inode_ok(inode, &w.dev))
+	if (!inode || !wb_inode_wanted(inode, &w.dev))
 		return 0;
 	w.ts = bpf_ktime_get_ns();
-	count(EIO_CNT_WORK_QUEUED);
+	wb_count(&counters, EIO_CNT_WORK_QUEUED);
 	if (bpf_map_update_elem(&works, &key, &w, BPF_ANY))
-		count(EIO_CNT_DROP_WORKS);
+		wb_count(&counters, EIO_CNT_DROP_WORKS);
 	return 0;
 }
 
@@ -184,19 +157,19 @@ int BPF_PROG(work_start, struct work_struct *work)
 		/* Ours, but queued before the tool started? */
 		struct inode *inode = work_inode(work, BPF_CORE_READ(work, func), &path);
 
-		if (inode && inode_ok(inode, &r.dev))
-			count(EIO_CNT_WORK_UNPAIRED);
+		if (inode && wb_inode_wanted(inode, &r.dev))
+			wb_count(&counters, EIO_CNT_WORK_UNPAIRED);
 		return 0;
 	}
 	r = *w;
 	bpf_map_delete_elem(&works, &key);
 	v = group(r.dev, r.path);
 	if (v)
-		wb_hist_add(&v->work_delay, scale(now - r.ts));
+		wb_hist_add(&v->work_delay, wb_time_unit(now - r.ts));
 	/* A work item may be queued again while it runs: the run is tracked per thread. */
 	r.ts = now;
 	if (bpf_map_update_elem(&running, &tid, &r, BPF_ANY))
-		count(EIO_CNT_DROP_TASKS);
+		wb_count(&counters, EIO_CNT_DROP_TASKS);
 	return 0;
 }
 
@@ -215,7 +188,7 @@ int BPF_PROG(work_end, struct work_struct *work, void *function)
 	if (v) {
 		v->works++;
 		v->work_run_ns_sum += delta;
-		wb_hist_add(&v->work_run, scale(delta));
+		wb_hist_add(&v->work_run, wb_time_unit(delta));
 	}
 	bpf_map_delete_elem(&running, &tid);
 	return 0;
@@ -228,7 +201,7 @@ static __always_inline void end_bio(struct inode *inode, __u32 path, int error, 
 	struct eio_val *v;
 	__u32 dev;
 
-	if (!inode_ok(inode, &dev))
+	if (!wb_inode_wanted(inode, &dev))
 		return;
 	v = group(dev, path);
 	if (!v)
@@ -250,11 +223,11 @@ int BPF_PROG(iomap_end_bio, struct inode *inode, long long offset, unsigned long
 	__u32 dev;
 
 	end_bio(inode, WB_PATH_IOMAP, error, defer);
-	if (!defer || !inode_ok(inode, &dev))
+	if (!defer || !wb_inode_wanted(inode, &dev))
 		return 0;
 	p.ts = bpf_ktime_get_ns();
 	if (bpf_map_update_elem(&pending, &k, &p, BPF_ANY))
-		count(EIO_CNT_DROP_PENDING);
+		wb_count(&counters, EIO_CNT_DROP_PENDING);
 	return 0;
 }
 
@@ -297,11 +270,11 @@ static __always_inline void handler_start(struct inode *inode, __u32 path, unsig
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct eio_task t = { .path = path, .flags = flags };
 
-	if (!inode_ok(inode, &t.dev))
+	if (!wb_inode_wanted(inode, &t.dev))
 		return;
 	t.ts = bpf_ktime_get_ns();
 	if (bpf_map_update_elem(&tasks, &tid, &t, BPF_ANY))
-		count(EIO_CNT_DROP_TASKS);
+		wb_count(&counters, EIO_CNT_DROP_TASKS);
 }
 
 /* unwritten: the handler converted extents; whole: it timed the whole ioend / io_end. */
@@ -321,10 +294,10 @@ static __always_inline void handler_done(int ret, bool unwritten, bool whole)
 			v->ioends++;
 			v->ioends_failed += ret < 0;
 			v->ioend_run_ns_sum += delta;
-			wb_hist_add(&v->ioend_run, scale(delta));
+			wb_hist_add(&v->ioend_run, wb_time_unit(delta));
 		}
 		if (unwritten) {
-			wb_hist_add(&v->conv_run, scale(delta));
+			wb_hist_add(&v->conv_run, wb_time_unit(delta));
 			wb_hist_add(&v->conv_extents, t->extents);
 		}
 	}
@@ -340,7 +313,7 @@ int BPF_PROG(iomap_ioend_start, struct inode *inode, long long offset, unsigned 
 	struct eio_val *v;
 	__u32 dev, merged = 0;
 
-	if (!inode_ok(inode, &dev))
+	if (!wb_inode_wanted(inode, &dev))
 		return 0;
 	handler_start(inode, WB_PATH_IOMAP, io_flags);
 	v = group(dev, WB_PATH_IOMAP);
@@ -352,7 +325,7 @@ int BPF_PROG(iomap_ioend_start, struct inode *inode, long long offset, unsigned 
 		if (!p)
 			break;
 		if (v)
-			wb_hist_add(&v->ioend_delay, scale(now - p->ts));
+			wb_hist_add(&v->ioend_delay, wb_time_unit(now - p->ts));
 		psize = p->size;
 		bpf_map_delete_elem(&pending, &k);
 		merged++;
@@ -361,9 +334,9 @@ int BPF_PROG(iomap_ioend_start, struct inode *inode, long long offset, unsigned 
 			break;
 	}
 	if (!merged)
-		count(EIO_CNT_IOEND_UNPAIRED);
+		wb_count(&counters, EIO_CNT_IOEND_UNPAIRED);
 	else if (k.offset < offset + (long long)size)
-		count(EIO_CNT_MERGE_TRUNC);
+		wb_count(&counters, EIO_CNT_MERGE_TRUNC);
 	if (v && merged)
 		wb_hist_add(&v->merged, merged);
 	return 0;
@@ -452,7 +425,7 @@ int BPF_PROG(iomap_disksize, struct inode *inode, long long old_size, long long 
 	struct eio_val *v;
 	__u32 dev;
 
-	if (!inode_ok(inode, &dev))
+	if (!wb_inode_wanted(inode, &dev))
 		return 0;
 	v = group(dev, WB_PATH_IOMAP);
 	if (v) {

@@ -11,12 +11,8 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "bits.bpf.h"
+#include "filter.bpf.h"
 #include "writepages.h"
-
-const volatile __u32 targ_tgid = 0;
-const volatile __u32 targ_dev = 0;
-const volatile __u64 targ_ino = 0;
-const volatile bool targ_ms = false;
 
 struct start {
 	__u64 ts;
@@ -46,51 +42,23 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-/*
- * The iomap path's address space operations; absent (NULL) on kernels
- * without the series, where every ext4 inode is on the buffer_head path.
- */
-extern const void ext4_iomap_aops __ksym __weak;
 
 static const struct wp_val zero_val;
-
-static __always_inline void count(__u32 idx)
-{
-	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
-
-	if (c)
-		(*c)++;
-}
-
-/* Returns true when the event is filtered out; sets *devp otherwise. */
-static __always_inline bool filtered(struct inode *inode, __u32 *devp)
-{
-	__u32 dev = BPF_CORE_READ(inode, i_sb, s_dev);
-
-	if (targ_dev && dev != targ_dev)
-		return true;
-	if (targ_ino && BPF_CORE_READ(inode, i_ino) != targ_ino)
-		return true;
-	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
-		return true;
-	*devp = dev;
-	return false;
-}
 
 static __always_inline void wp_enter(struct inode *inode, struct writeback_control *wbc)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid(), dev;
 	struct start s;
 
-	if (filtered(inode, &dev))
+	if (!wb_inode_wanted(inode, &dev))
 		return;
-	count(WP_CNT_ENTER);
+	wb_count(&counters, WP_CNT_ENTER);
 	s.ts = bpf_ktime_get_ns();
 	s.nr_to_write = BPF_CORE_READ(wbc, nr_to_write);
 	s.inode = inode;
 	s.wbc = wbc;
 	if (bpf_map_update_elem(&starts, &tid, &s, BPF_ANY))
-		count(WP_CNT_DROP_INFLIGHT);
+		wb_count(&counters, WP_CNT_DROP_INFLIGHT);
 }
 
 /* pages_written < 0: compute it from wbc->nr_to_write. */
@@ -108,21 +76,18 @@ static __always_inline void wp_exit(struct inode *inode, struct writeback_contro
 		inode = s->inode;
 		wbc = s->wbc;
 	}
-	if (!inode || filtered(inode, &key.dev))
+	if (!inode || !wb_inode_wanted(inode, &key.dev))
 		goto out;
-	count(WP_CNT_EXIT);
+	wb_count(&counters, WP_CNT_EXIT);
 	if (pages_written < 0) {
 		__s64 left = BPF_CORE_READ(wbc, nr_to_write);
 
 		pages_written = s && s->nr_to_write > left ? s->nr_to_write - left : 0;
 	}
-	key.path = WB_PATH_BH;
-	if (bpf_ksym_exists(&ext4_iomap_aops) &&
-	    BPF_CORE_READ(inode, i_mapping, a_ops) == (void *)&ext4_iomap_aops)
-		key.path = WB_PATH_IOMAP;
+	key.path = wb_ext4_path(inode);
 	val = wb_lookup_or_init(&stats, &key, &zero_val);
 	if (!val) {
-		count(WP_CNT_DROP_STATS);
+		wb_count(&counters, WP_CNT_DROP_STATS);
 		goto out;
 	}
 	val->calls++;
@@ -137,12 +102,12 @@ static __always_inline void wp_exit(struct inode *inode, struct writeback_contro
 		wb_hist_add(&val->pages, 0);
 	}
 	if (!s) {
-		count(WP_CNT_UNPAIRED);
+		wb_count(&counters, WP_CNT_UNPAIRED);
 		return;
 	}
 	delta = now - s->ts;
 	val->lat_ns_sum += delta;
-	wb_hist_add(&val->lat, targ_ms ? delta / 1000000 : delta / 1000);
+	wb_hist_add(&val->lat, wb_time_unit(delta));
 	/* LONG_MAX means "everything" (sync writeback): clamp into the top slot. */
 	wb_hist_add(&val->nr_to_write, s->nr_to_write <= 0 ? 0 :
 		    s->nr_to_write > 0xffffffffLL ? 0xffffffffULL : s->nr_to_write);

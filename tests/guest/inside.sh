@@ -21,6 +21,6 @@ kernel_rc=$?
 
 "$WBSCOPE_ROOT/tests/integration/writepages.sh" --dev /dev/vda
 wp_rc=$?
-"$WBSCOPE_ROOT/tests/guest/tools.sh" /dev/vda /dev/vdb
+WBSCOPE_GUEST_OUT=${1:-} "$WBSCOPE_ROOT/tests/guest/tools.sh" /dev/vda /dev/vdb
 tools_rc=$?
 [ $kernel_rc = 0 ] && [ $wp_rc = 0 ] && [ $tools_rc = 0 ]

@@ -8,5 +8,9 @@ echo "guest smoke test (flavour $flavour)"
 
 "$WBSCOPE_ROOT/scripts/kernel" build "$flavour" || die "kernel build failed"
 [ -x "$WBSCOPE_BIN" ] || make -s -C "$WBSCOPE_ROOT/bpf" || die "building the BPF tools failed"
-"$WBSCOPE_ROOT/scripts/vm" --flavour "$flavour" --disk 2G --disk 2G --timeout "${WBSCOPE_VM_TIMEOUT:-1200}" \
-	-- "$WBSCOPE_ROOT/tests/guest/inside.sh"
+out=$(mktemp -d /tmp/wbscope-guest.XXXXXX)
+"$WBSCOPE_ROOT/scripts/vm" --flavour "$flavour" --disk 2G --disk 2G --rwdir "$out" \
+	--timeout "${WBSCOPE_VM_TIMEOUT:-1200}" -- "$WBSCOPE_ROOT/tests/guest/inside.sh" "$out"
+rc=$?
+[ $rc = 0 ] && rm -rf "$out" || log "the tools' JSON and the trace-cmd record are kept in $out"
+exit $rc

@@ -36,7 +36,7 @@ bkdev="${bmm%%:*},${bmm##*:}"
 
 "$WBSCOPE_ROOT/scripts/trace" -o "$work/trace.dat" -s all >"$work/trace.out" 2>&1 &
 trace_pid=$!
-t_on_exit "kill -INT $trace_pid"
+t_on_exit "kill -TERM $trace_pid"
 pids=()
 for tool in writepages bio endio alloc; do
 	"$WBSCOPE_BIN" "$tool" --json >"$work/$tool.json" 2>"$work/$tool.err" &
@@ -47,8 +47,8 @@ for tool in writepages bio endio alloc; do
 	for _ in $(seq 300); do grep -q "^Tracing" "$work/$tool.err" 2>/dev/null && break; sleep 0.2; done
 	check "$tool started" grep -q "^Tracing" "$work/$tool.err"
 done
-for _ in $(seq 300); do grep -q "Hit Ctrl" "$work/trace.out" 2>/dev/null && break; sleep 0.2; done
-check "trace-cmd is recording" grep -q "Hit Ctrl" "$work/trace.out"
+for _ in $(seq 300); do grep -q "recording started" "$work/trace.out" 2>/dev/null && break; sleep 0.2; done
+check "trace-cmd is recording" grep -q "recording started" "$work/trace.out"
 
 check "every hook is a tracepoint on this kernel" \
 	sh -c "! grep -h '^  ' $work/*.err | grep -v 'raw_tp:'"
@@ -69,7 +69,7 @@ sleep 2
 rcs=()
 for p in "${pids[@]}"; do kill -INT "$p"; done
 for p in "${pids[@]}"; do wait "$p"; rcs+=($?); done
-kill -INT $trace_pid; wait $trace_pid; trc=$?
+kill -TERM $trace_pid; wait $trace_pid; trc=$?
 check "tools detach cleanly on SIGINT: ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0"
 check "trace-cmd recording ended (exit $trc)" test -s "$work/trace.dat"
 trace-cmd report -t -i "$work/trace.dat" >"$work/report.txt" 2>/dev/null
@@ -145,5 +145,5 @@ for side in iomap bh; do
 	check "$path alloc: sizes and per-call counts recorded" \
 		jq -e '.hists.alloc_len.count == .allocations and .hists.allocs_per_call.count == .calls and .reserved_blocks_used > 0' <<<"$al"
 done
-cp "$work"/*.json "$work/trace.out" "${WBSCOPE_GUEST_OUT:-/tmp}/" 2>/dev/null || true
+[ -z "${WBSCOPE_GUEST_OUT:-}" ] || cp "$work"/*.json "$work"/*.err "$work/trace.out" "$work/report.txt" "$WBSCOPE_GUEST_OUT/" 2>/dev/null
 t_summary guest-tools

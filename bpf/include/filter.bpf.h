@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Filters and path attribution shared by the tools' BPF programs (include after
+ * vmlinux.h and the libbpf headers). The filter values are set by user space before
+ * loading: 0 means "no filter".
+ */
+#ifndef WBSCOPE_FILTER_BPF_H
+#define WBSCOPE_FILTER_BPF_H
+
+#include "wbscope.h"
+
+const volatile __u32 targ_tgid = 0;	/* -p: thread group of the current task */
+const volatile __u32 targ_dev = 0;	/* -d: dev_t of the inode's file system */
+const volatile __u64 targ_ino = 0;	/* --ino */
+const volatile bool targ_ms = false;	/* -m: latencies in msecs */
+
+/*
+ * The iomap path's address space operations; absent (NULL) on kernels without the
+ * series, where every ext4 inode is on the buffer_head path.
+ */
+extern const void ext4_iomap_aops __ksym __weak;
+
+/* Does the inode (and the current task) pass -d, --ino and -p? Sets *dev. */
+static __always_inline bool wb_inode_wanted(struct inode *inode, __u32 *dev)
+{
+	*dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	if (targ_dev && *dev != targ_dev)
+		return false;
+	if (targ_ino && BPF_CORE_READ(inode, i_ino) != targ_ino)
+		return false;
+	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
+		return false;
+	return true;
+}
+
+/* enum wb_path of an ext4 inode, from its address space operations. */
+static __always_inline __u32 wb_ext4_path(struct inode *inode)
+{
+	if (bpf_ksym_exists(&ext4_iomap_aops) &&
+	    BPF_CORE_READ(inode, i_mapping, a_ops) == (void *)&ext4_iomap_aops)
+		return WB_PATH_IOMAP;
+	return WB_PATH_BH;
+}
+
+/* Nanoseconds to the histogram unit (usecs, or msecs with -m). */
+static __always_inline __u64 wb_time_unit(__u64 ns)
+{
+	return targ_ms ? ns / 1000000 : ns / 1000;
+}
+
+/* counters[idx]++ for a per-CPU array of u64 counters. */
+static __always_inline void wb_count(void *counters, __u32 idx)
+{
+	__u64 *c = bpf_map_lookup_elem(counters, &idx);
+
+	if (c)
+		(*c)++;
+}
+
+#endif

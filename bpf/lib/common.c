@@ -16,7 +16,7 @@
 const char *wb_progname = "wbscope";
 volatile sig_atomic_t wb_exiting;
 
-enum { OPT_DURATION = 0x1000, OPT_INO };
+enum { OPT_DURATION = 0x1000, OPT_INO, OPT_HOOKS };
 
 static const struct argp_option common_options[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (thread group) only", 0 },
@@ -27,6 +27,8 @@ static const struct argp_option common_options[] = {
 	{ "json", 'j', NULL, 0, "JSON output, one document per interval (schema wbscope/1)", 0 },
 	{ "milliseconds", 'm', NULL, 0, "Latency histograms in milliseconds", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf debug output", 0 },
+	{ "hooks", OPT_HOOKS, "KIND", 0, "Prefer fentry or kprobe hooks where a metric has them "
+	  "(default: best available, tracepoints first)", 0 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
@@ -179,6 +181,16 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	case 'j': o->json = true; break;
 	case 'm': o->milliseconds = true; break;
 	case 'v': o->verbose = true; break;
+	case OPT_HOOKS:
+		if (!strcmp(arg, "fentry"))
+			o->prefer = WB_PREFER_FENTRY;
+		else if (!strcmp(arg, "kprobe"))
+			o->prefer = WB_PREFER_KPROBE;
+		else if (!strcmp(arg, "best"))
+			o->prefer = WB_PREFER_BEST;
+		else
+			argp_error(state, "invalid --hooks '%s' (best, fentry or kprobe)", arg);
+		break;
 	case ARGP_KEY_ARG:
 		if (o->nargs == 0) {
 			if (wb_parse_seconds(arg, &o->interval, err, sizeof(err)))

@@ -14,6 +14,13 @@
 #define WB_EXIT_FAIL 1	/* ran, and found what it reports as a failure */
 #define WB_EXIT_ERROR 2	/* could not run: bad arguments, missing hooks, no permission */
 
+/* --hooks: which alternative a metric uses when several are usable. */
+enum wb_prefer {
+	WB_PREFER_BEST,		/* the first usable one: tracepoints, then fentry, then kprobes */
+	WB_PREFER_FENTRY,	/* an fentry/fexit alternative where the metric has one */
+	WB_PREFER_KPROBE,	/* a kprobe/kretprobe alternative where the metric has one */
+};
+
 /* Options every tracing subcommand accepts (see wb_common_argp). */
 struct wb_opts {
 	int pid;			/* -p: process (tgid) filter, 0 = all */
@@ -28,6 +35,7 @@ struct wb_opts {
 	bool json;			/* -j/--json */
 	bool milliseconds;		/* -m */
 	bool verbose;			/* -v: libbpf debug output */
+	enum wb_prefer prefer;		/* --hooks */
 	int nargs;			/* positional arguments seen */
 };
 

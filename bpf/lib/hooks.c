@@ -156,6 +156,30 @@ static void set_autoload(struct bpf_object *obj, const char *prog, bool on)
 		bpf_program__set_autoload(p, on);
 }
 
+int wb_hook_prefer = WB_PREFER_BEST;
+
+/* Is every hook of the alternative of the preferred family? */
+static bool preferred(const struct wb_alt *alt)
+{
+	for (int h = 0; h < WB_ALT_HOOKS && alt->hooks[h].target; h++) {
+		enum wb_hook_kind k = alt->hooks[h].kind;
+
+		if (wb_hook_prefer == WB_PREFER_FENTRY && k != WB_FENTRY && k != WB_FEXIT)
+			return false;
+		if (wb_hook_prefer == WB_PREFER_KPROBE && k != WB_KPROBE && k != WB_KRETPROBE)
+			return false;
+	}
+	return wb_hook_prefer != WB_PREFER_BEST;
+}
+
+static bool alt_usable(const struct wb_alt *alt, char *why, size_t len)
+{
+	for (int h = 0; h < WB_ALT_HOOKS && alt->hooks[h].target; h++)
+		if (!wb_hook_usable(&alt->hooks[h], why, len))
+			return false;
+	return true;
+}
+
 int wb_metrics_resolve(struct bpf_object *obj, struct wb_metric *m, int n)
 {
 	int avail = 0;
@@ -166,16 +190,13 @@ int wb_metrics_resolve(struct bpf_object *obj, struct wb_metric *m, int n)
 		m[i].chosen = -1;
 		m[i].why[0] = 0;
 		for (int a = 0; a < WB_METRIC_ALTS && m[i].alts[a].label; a++) {
-			const struct wb_alt *alt = &m[i].alts[a];
-			bool ok = true;
-
-			for (int h = 0; h < WB_ALT_HOOKS && alt->hooks[h].target; h++) {
-				if (!wb_hook_usable(&alt->hooks[h], why, sizeof(why))) {
-					ok = false;
-					break;
-				}
+			if (preferred(&m[i].alts[a]) && alt_usable(&m[i].alts[a], why, sizeof(why))) {
+				m[i].chosen = a;
+				break;
 			}
-			if (ok) {
+		}
+		for (int a = 0; m[i].chosen < 0 && a < WB_METRIC_ALTS && m[i].alts[a].label; a++) {
+			if (alt_usable(&m[i].alts[a], why, sizeof(why))) {
 				m[i].chosen = a;
 				break;
 			}

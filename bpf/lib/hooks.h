@@ -69,6 +69,11 @@ bool wb_hook_usable(const struct wb_hook *h, char *why, size_t len);
  * open and load. Returns the number of available metrics.
  */
 int wb_metrics_resolve(struct bpf_object *obj, struct wb_metric *m, int n);
+/*
+ * With --hooks fentry|kprobe: an alternative made only of hooks of that family is
+ * tried first (to check the fallbacks on a kernel that has the tracepoints).
+ */
+extern int wb_hook_prefer;	/* enum wb_prefer */
 /* Hook-usable test, replaceable by unit tests. */
 extern bool (*wb_hook_usable_fn)(const struct wb_hook *h, char *why, size_t len);
 

@@ -78,6 +78,7 @@ int wb_tool_main(const struct wb_tool *t, int argc, char **argv)
 		return WB_EXIT_ERROR;
 	}
 	wb_libbpf_setup(o.verbose);
+	wb_hook_prefer = o.prefer;
 	/* Before the (slow) load, so that an early Ctrl-C still ends cleanly. */
 	wb_install_signals();
 	if (t->open(&o, &r.st, o.json ? stderr : stdout))

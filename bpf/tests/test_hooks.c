@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include "check.h"
+#include "common.h"
 #include "hooks.h"
 #include "json.h"
 
@@ -89,6 +90,16 @@ int main(void)
 	resolve(m, (const char *[]){ "u", NULL });
 	CHECK(!wb_metric_available(m, N, "uses_ctx"), "uses_ctx without either");
 	CHECK_STR(m[4].why, "needs ctx_a|ctx_b, which is unavailable");
+
+	/* --hooks fentry: the fentry alternative first where there is one, else as usual. */
+	wb_hook_prefer = WB_PREFER_FENTRY;
+	resolve(m, (const char *[]){ "q", "c1", "c2", "f", NULL });
+	CHECK_STR(wb_metric_hook(m, N, "complete"), "fentry:f");
+	CHECK_STR(wb_metric_hook(m, N, "submit"), "raw_tp:q");
+	wb_hook_prefer = WB_PREFER_KPROBE;
+	resolve(m, (const char *[]){ "q", "c1", "c2", "f", NULL });
+	CHECK_STR(wb_metric_hook(m, N, "complete"), "kprobe:f");
+	wb_hook_prefer = WB_PREFER_BEST;
 
 	/* Unknown metric names are never available. */
 	CHECK(!wb_metric_available(m, N, "nosuch"), "unknown metric");

@@ -279,6 +279,7 @@ int cmd_top(int argc, char **argv)
 	if (!o.interval)
 		o.interval = 2;
 	wb_libbpf_setup(o.verbose);
+	wb_hook_prefer = o.prefer;
 	wb_install_signals();
 	info = o.json ? stderr : stdout;
 	t.o = &o;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs inside the wbscope guest (started by tests/guest/smoke.sh): checks the kernel the
 # guest booted, runs the writepages integration test on the virtio disk /dev/vda, then
-# the tools test with both write-back paths at once (/dev/vda iomap, /dev/vdb buffer_head).
+# the tools test with both write-back paths at once (/dev/vda iomap, /dev/vdb buffer_head)
+# and the fentry/kprobe fallback test (/dev/vdb).
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 echo "guest: $(uname -r), $(nproc) CPUs"
@@ -23,4 +24,6 @@ kernel_rc=$?
 wp_rc=$?
 WBSCOPE_GUEST_OUT=${1:-} "$WBSCOPE_ROOT/tests/guest/tools.sh" /dev/vda /dev/vdb
 tools_rc=$?
-[ $kernel_rc = 0 ] && [ $wp_rc = 0 ] && [ $tools_rc = 0 ]
+"$WBSCOPE_ROOT/tests/guest/fallback.sh" /dev/vdb
+fb_rc=$?
+[ $kernel_rc = 0 ] && [ $wp_rc = 0 ] && [ $tools_rc = 0 ] && [ $fb_rc = 0 ]

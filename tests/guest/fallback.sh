@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Runs inside the wbscope guest (tests/guest/smoke.sh): the fentry/fexit and kprobe
+# fallbacks of the tools, on a kernel that has the tracepoints too.
+#
+#   tests/guest/fallback.sh DEV        (destroys DEV's data)
+#
+# Each tool runs three times at once over the same window, with --hooks best
+# (tracepoints), --hooks fentry and --hooks kprobe, on ext4 on the buffer_head path
+# (the stock-kernel functions the fallbacks hook). Every run must pick the hooks asked
+# for where the metric has them, and count the same events.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+dev=${1:?usage: fallback.sh DEV}
+echo "guest fallback test on $dev, kernel $(uname -r)"
+[ -x "$WBSCOPE_BIN" ] || die "$WBSCOPE_BIN not built"
+work=$(mktemp -d /tmp/wbscope-fallback.XXXXXX)
+t_on_exit "rm -rf $work"
+mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$dev" || die "mkfs.ext4 $dev failed"
+mkdir -p "$work/mnt"
+mount -o nobuffered_iomap "$dev" "$work/mnt" || die "mount $dev failed"
+t_on_exit "umount $work/mnt"
+name=${dev#/dev/}
+
+pids=()
+for tool in writepages bio endio; do
+	for kind in best fentry kprobe; do
+		"$WBSCOPE_BIN" "$tool" --hooks "$kind" -d "$name" --json >"$work/$tool-$kind.json" \
+			2>"$work/$tool-$kind.err" &
+		pids+=($!)
+		t_on_exit "kill -INT $!"
+	done
+done
+for f in "$work"/*.err; do
+	for _ in $(seq 300); do grep -q "^Tracing" "$f" 2>/dev/null && break; sleep 0.2; done
+	check "$(basename "$f" .err) started" grep -q "^Tracing" "$f"
+done
+
+fio --name=seq --directory="$work/mnt" --rw=write --bs=256k --size=24m --fsync=8 \
+	--fallocate=none --ioengine=psync >/dev/null 2>&1
+check "fio ran" test $? = 0
+sync
+sleep 2
+for p in "${pids[@]}"; do kill -INT "$p"; done
+rc=0
+for p in "${pids[@]}"; do wait "$p" || rc=1; done
+check "all runs detach cleanly" test $rc = 0
+
+hook() { jq -r --arg m "$2" '.hooks[$m]' "$work/$1.json"; }
+check "writepages --hooks fentry uses fentry+fexit ($(hook writepages-fentry writepages))" \
+	test "$(hook writepages-fentry writepages)" = "fentry+fexit:ext4_writepages"
+check "writepages --hooks kprobe uses kprobe+kretprobe ($(hook writepages-kprobe writepages))" \
+	test "$(hook writepages-kprobe writepages)" = "kprobe+kretprobe:ext4_writepages"
+check "bio --hooks fentry completes at fentry:bio_endio" test "$(hook bio-fentry complete)" = "fentry:bio_endio"
+check "bio --hooks kprobe completes at kprobe:bio_endio" test "$(hook bio-kprobe complete)" = "kprobe:bio_endio"
+check "endio --hooks fentry: fentry:ext4_end_bio" test "$(hook endio-fentry end_bio.buffer_head)" = "fentry:ext4_end_bio"
+check "endio --hooks kprobe: kprobe:ext4_end_bio" test "$(hook endio-kprobe end_bio.buffer_head)" = "kprobe:ext4_end_bio"
+check "endio --hooks fentry: conversion via fentry+fexit" \
+	grep -q '^fentry+fexit:ext4_convert_unwritten_io_end_vec' <<<"$(hook endio-fentry io_end.buffer_head)"
+
+# same(TOOL, JQ): the value is equal (and non-zero) in all three runs
+same() {
+	local a b c
+	a=$(jq "$2" "$work/$1-best.json"); b=$(jq "$2" "$work/$1-fentry.json"); c=$(jq "$2" "$work/$1-kprobe.json")
+	check "$1: $2 is the same with tracepoints, fentry and kprobes ($a, $b, $c)" test "$a" = "$b" -a "$b" = "$c" -a "$a" != 0
+}
+same writepages '[.groups[].calls] | add'
+same writepages '[.groups[].pages_written] | add'
+same writepages '[.groups[].hists.latency.count] | add'
+same bio '[.groups[].bios] | add'
+same bio '[.groups[].bytes] | add'
+same endio '[.groups[] | .end_bio_inline + .end_bio_deferred] | add'
+same endio '[.groups[].end_bio_deferred] | add'
+same endio '[.groups[].extents_converted] | add'
+same endio '[.groups[].hists.conversion_run.count] | add'
+t_summary guest-fallback

@@ -97,6 +97,26 @@ void wb_snapshot_free(struct wb_snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Sum of the kernel's recursion_misses over the tool's loaded programs. */
+static unsigned long long wb_collector_missed(const struct wb_collector *c)
+{
+	struct bpf_program *p;
+	unsigned long long sum = 0;
+
+	bpf_object__for_each_program(p, c->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_prog_get_info_by_fd(fd, &info, &len) == 0)
+			sum += info.recursion_misses;
+	}
+	return sum;
+}
+
 struct order {
 	unsigned int dev, path;
 	int i;
@@ -152,6 +172,12 @@ int wb_collector_read(struct wb_collector *c, struct wb_snapshot *s)
 		if (m)
 			s->stale += (unsigned long long)wb_purge_stale(bpf_map__fd(m),
 					bpf_map__key_size(m), bpf_map__value_size(m), c->stale_ns);
+	}
+	{
+		unsigned long long missed = wb_collector_missed(c);
+
+		s->missed = missed - c->prev_missed;
+		c->prev_missed = missed;
 	}
 	n = 0;
 out:

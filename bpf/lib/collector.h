@@ -33,6 +33,7 @@ struct wb_collector {
 	/* internal */
 	int ncpu;
 	unsigned long long *prev;
+	unsigned long long prev_missed;
 	struct bpf_link **links;
 	int nlinks;
 };
@@ -51,6 +52,12 @@ struct wb_snapshot {
 	void *vals;			/* n values of val_size */
 	unsigned long long *cnt;	/* ncounters, this interval */
 	unsigned long long stale;	/* unfinished starts forgotten this interval */
+	/*
+	 * Times the kernel skipped one of the tool's programs this interval because
+	 * another BPF program was running on that CPU (kprobes nest badly: a kprobe
+	 * program interrupted by an IRQ whose path hits another kprobe loses that event).
+	 */
+	unsigned long long missed;
 };
 
 int wb_snapshot_alloc(const struct wb_collector *c, struct wb_snapshot *s);

@@ -32,6 +32,7 @@ int wb_tool_json(const struct wb_tool *t, const struct wb_tool_state *st,
 	wb_json_obj_begin(&j);
 	wb_json_header(&j, t->name, span, o);
 	wb_metrics_json(&j, st->c.metrics, st->c.nmetrics);
+	wb_json_kv_uint(&j, "missed", st->snap.missed);
 	t->json(&j, st, o);
 	wb_json_obj_end(&j);
 	return wb_json_finish(&j) ? -EIO : 0;
@@ -54,6 +55,10 @@ static int report(void *ctx, double span)
 		return wb_tool_json(r->t, r->st, r->o, span);
 	wb_tool_text_begin(r->o);
 	r->t->text(r->st, r->o);
+	if (r->st->snap.missed)
+		printf("note: the kernel skipped this tool's programs %llu times (another BPF program "
+		       "was running on that CPU; kprobes are prone to it): counts are lower bounds\n\n",
+		       r->st->snap.missed);
 	fflush(stdout);
 	return 0;
 }

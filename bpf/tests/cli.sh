@@ -39,6 +39,7 @@ for cmd in bio endio alloc top; do
 done
 expect 2 "endio: -p is not supported: end-I/O work runs in kworkers" -- endio -p 1
 expect 2 "top: -p is not supported"    -- top -p 1
+expect 2 "invalid --hooks 'tp'"        -- bio --hooks tp
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -164,8 +164,10 @@ static int print_json(const struct top *t, double span)
 	for (int k = 0; k < T_NR; k++) {
 		wb_json_key(&j, tools[k]->name);
 		wb_json_obj_begin(&j);
-		if (t->st[k])
+		if (t->st[k]) {
 			wb_metrics_json(&j, t->st[k]->c.metrics, t->st[k]->c.nmetrics);
+			wb_json_kv_uint(&j, "missed", t->st[k]->snap.missed);
+		}
 		else
 			wb_json_kv_str(&j, "error", "could not be started");
 		wb_json_obj_end(&j);

@@ -97,11 +97,54 @@ void wb_snapshot_free(struct wb_snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Sum of the kernel's recursion_misses over the tool's loaded programs. */
+/*
+ * struct bpf_link_info as far as a kprobe perf-event link goes, in the layout of the
+ * Linux >= 6.7 UAPI (the build's headers may be older). The kernel fills in what it
+ * knows; an older kernel leaves "missed" at 0.
+ */
+struct wb_kprobe_link_info {
+	__u32 type;		/* BPF_LINK_TYPE_PERF_EVENT */
+	__u32 id;
+	__u32 prog_id;
+	__u32 pad;
+	__u32 event_type;	/* BPF_PERF_EVENT_KPROBE / _KRETPROBE */
+	__u32 pad2;
+	__u64 func_name;	/* 0: do not copy the name */
+	__u32 name_len;
+	__u32 offset;
+	__u64 addr;
+	__u64 missed;		/* kprobe hits skipped (nested kprobes, kretprobe maxactive) */
+	__u64 cookie;
+};
+
+/* Hits of the tool's kprobes that the kernel skipped (kp->nmissed). */
+static unsigned long long kprobe_missed(const struct wb_collector *c)
+{
+	unsigned long long sum = 0;
+
+	for (int i = 0; i < c->nlinks; i++) {
+		struct wb_kprobe_link_info info;
+		__u32 len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (bpf_link_get_info_by_fd(bpf_link__fd(c->links[i]), (void *)&info, &len))
+			continue;
+		if (info.type == BPF_LINK_TYPE_PERF_EVENT &&
+		    (info.event_type == BPF_PERF_EVENT_KPROBE || info.event_type == BPF_PERF_EVENT_KRETPROBE))
+			sum += info.missed;
+	}
+	return sum;
+}
+
+/*
+ * Events the kernel did not give the tool's programs: their recursion_misses (a
+ * program skipped because another BPF program was running on that CPU) plus the
+ * kprobes' own misses (a kprobe hit while another kprobe handler runs on that CPU).
+ */
 static unsigned long long wb_collector_missed(const struct wb_collector *c)
 {
 	struct bpf_program *p;
-	unsigned long long sum = 0;
+	unsigned long long sum = kprobe_missed(c);
 
 	bpf_object__for_each_program(p, c->obj) {
 		struct bpf_prog_info info;

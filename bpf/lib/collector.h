@@ -53,9 +53,9 @@ struct wb_snapshot {
 	unsigned long long *cnt;	/* ncounters, this interval */
 	unsigned long long stale;	/* unfinished starts forgotten this interval */
 	/*
-	 * Times the kernel skipped one of the tool's programs this interval because
-	 * another BPF program was running on that CPU (kprobes nest badly: a kprobe
-	 * program interrupted by an IRQ whose path hits another kprobe loses that event).
+	 * Events the kernel did not hand to the tool's programs this interval: a program
+	 * skipped because another BPF program was running on that CPU, or a kprobe hit
+	 * while another kprobe handler ran there (an IRQ interrupting a kprobe handler).
 	 */
 	unsigned long long missed;
 };

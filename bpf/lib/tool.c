@@ -56,8 +56,8 @@ static int report(void *ctx, double span)
 	wb_tool_text_begin(r->o);
 	r->t->text(r->st, r->o);
 	if (r->st->snap.missed)
-		printf("note: the kernel skipped this tool's programs %llu times (another BPF program "
-		       "was running on that CPU; kprobes are prone to it): counts are lower bounds\n\n",
+		printf("note: the kernel did not hand %llu events to this tool (nested BPF programs "
+		       "or kprobes on one CPU; kprobes are prone to it): counts are lower bounds\n\n",
 		       r->st->snap.missed);
 	fflush(stdout);
 	return 0;

@@ -8,5 +8,6 @@ int cmd_bio(int argc, char **argv);
 int cmd_endio(int argc, char **argv);
 int cmd_alloc(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_lockorder(int argc, char **argv);
 
 #endif

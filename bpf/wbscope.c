@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "endio", cmd_endio, "end-I/O work: inline vs deferred, worker delay, merges, conversion" },
 	{ "alloc", cmd_alloc, "write-back block allocation: sizes, per call, delalloc use, iomap mappings" },
 	{ "top", cmd_top, "one line per device and path per interval, from all of the above" },
+	{ "lockorder", cmd_lockorder, "audit folio lock / jbd2 handle / i_data_sem order per path" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

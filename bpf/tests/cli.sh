@@ -40,6 +40,9 @@ done
 expect 2 "endio: -p is not supported: end-I/O work runs in kworkers" -- endio -p 1
 expect 2 "top: -p is not supported"    -- top -p 1
 expect 2 "invalid --hooks 'tp'"        -- bio --hooks tp
+expect 0 "Graphviz"                    -- lockorder --help
+expect 2 "lockorder: -p and --ino are not supported" -- lockorder -p 1
+expect 2 "requires an argument"        -- lockorder --dot
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

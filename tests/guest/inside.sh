@@ -2,7 +2,7 @@
 # Runs inside the wbscope guest (started by tests/guest/smoke.sh): checks the kernel the
 # guest booted, runs the writepages integration test on the virtio disk /dev/vda, then
 # the tools test with both write-back paths at once (/dev/vda iomap, /dev/vdb buffer_head)
-# and the fentry/kprobe fallback test (/dev/vdb).
+# the fentry/kprobe fallback test (/dev/vdb) and the lock-order audit (both).
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 echo "guest: $(uname -r), $(nproc) CPUs"
@@ -26,4 +26,6 @@ WBSCOPE_GUEST_OUT=${1:-} "$WBSCOPE_ROOT/tests/guest/tools.sh" /dev/vda /dev/vdb
 tools_rc=$?
 "$WBSCOPE_ROOT/tests/guest/fallback.sh" /dev/vdb
 fb_rc=$?
-[ $kernel_rc = 0 ] && [ $wp_rc = 0 ] && [ $tools_rc = 0 ] && [ $fb_rc = 0 ]
+WBSCOPE_GUEST_OUT=${1:-} "$WBSCOPE_ROOT/tests/guest/lockorder.sh" /dev/vda /dev/vdb
+lo_rc=$?
+[ $kernel_rc = 0 ] && [ $wp_rc = 0 ] && [ $tools_rc = 0 ] && [ $fb_rc = 0 ] && [ $lo_rc = 0 ]

@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wbscope lockorder: which of folio lock, jbd2 handle, i_data_sem (and i_rwsem) each
+ * task holds, and every "A held while B taken" edge, per path and device, with the
+ * first stack. lib/lockgraph.c analyses the edges; lg_task_acquire() there is the
+ * reference version of the bookkeeping below.
+ *
+ * Hooks:
+ *  - jbd2 handle: the ext4_journal_start_{inode,sb,reserved} tracepoints (before the
+ *    handle starts, so the edge is taken at attempt time, as lockdep does; a start with
+ *    current->journal_info set is nested and cannot wait), released at
+ *    jbd2_handle_stats (outermost stop only). A held handle whose task has no
+ *    journal_info any more (stop on an aborted journal) is dropped.
+ *  - i_data_sem / i_rwsem: down_{read,write}[_killable] and up_{read,write}, by lock
+ *    address: the rwsem is i_data_sem when the ext4_inode_info around it belongs to an
+ *    ext4 super block, i_rwsem likewise for the inode around it. Trylocks add no edge.
+ *  - folio lock (the fast path is inline and invisible): contended __folio_lock; folios
+ *    handed out locked by writeback_iter (iomap and generic write-back);
+ *    ext4_bio_write_folio and, before blocks are mapped, ext4_da_write_pages_extent
+ *    (buffer_head write-back locks its folios inline); released at folio_unlock.
+ *  - path: ext4_writepages .. _result (buffer_head or iomap by the inode's a_ops), the
+ *    wbscope kernel's end-I/O handler tracepoints; otherwise the path of the inode
+ *    whose lock is taken; else "other".
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "bits.bpf.h"
+#include "filter.bpf.h"
+#include "lockorder.h"
+
+#define S_IFMT 00170000
+#define S_IFREG 0100000
+#define LO_NO_PATH LO_NR_PATHS
+
+enum lo_counter {
+	LO_CNT_ACQUIRE,		/* tracked acquisitions */
+	LO_CNT_DROP_HELD,	/* held set full: lock not tracked */
+	LO_CNT_DROP_TASKS,	/* task map full */
+	LO_CNT_DROP_EDGES,	/* edge map full */
+	LO_CNT_HEALED,		/* handles dropped: the task had no journal_info */
+	LO_NR_COUNTERS,
+};
+
+struct held {
+	__u64 obj;
+	__u64 ino;
+	__u32 cls;
+	__u32 mode;
+	__u32 dev;
+	__u32 ipath;	/* path of the lock's inode, or LO_NO_PATH */
+};
+
+struct task_state {
+	__u32 nheld;
+	__u32 ctx_path;	/* write-back / end-I/O context, or LO_NO_PATH */
+	struct held held[LO_MAX_HELD];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LO_MAX_TASKS);
+	__type(key, __u32);
+	__type(value, struct task_state);
+} tasks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LO_MAX_EDGES);
+	__type(key, struct lo_edge_key);
+	__type(value, struct lo_edge_val);
+} edges SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, LO_MAX_STACKS);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, LO_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LO_NR_COUNTERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Stats map the collector expects; lockorder reports edges, not groups. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+extern struct file_system_type ext4_fs_type __ksym __weak;
+
+static const struct task_state zero_task = { .ctx_path = LO_NO_PATH };
+
+static __always_inline bool is_ext4_sb(struct super_block *sb)
+{
+	return sb && bpf_ksym_exists(&ext4_fs_type) &&
+	       BPF_CORE_READ(sb, s_type) == (void *)&ext4_fs_type;
+}
+
+static __always_inline struct task_state *task_get(bool create)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct task_state *t = bpf_map_lookup_elem(&tasks, &tid);
+
+	if (t || !create)
+		return t;
+	if (bpf_map_update_elem(&tasks, &tid, &zero_task, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&tasks, &tid)) {
+		wb_count(&counters, LO_CNT_DROP_TASKS);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&tasks, &tid);
+}
+
+static __always_inline void task_put(struct task_state *t)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (!t->nheld && t->ctx_path == LO_NO_PATH)
+		bpf_map_delete_elem(&tasks, &tid);
+}
+
+static __always_inline void held_remove(struct task_state *t, __u32 i)
+{
+	__u32 last = t->nheld - 1;
+
+	if (i >= LO_MAX_HELD || last >= LO_MAX_HELD)
+		return;
+	t->held[i] = t->held[last];
+	t->nheld = last;
+}
+
+/* Handles stopped without jbd2_handle_stats (aborted journal) would linger: drop them. */
+static __always_inline void heal_handles(struct task_state *t)
+{
+	struct task_struct *task;
+
+	if (!t->nheld)
+		return;
+	task = bpf_get_current_task_btf();
+	if (task->journal_info)
+		return;
+	for (int i = LO_MAX_HELD - 1; i >= 0; i--) {
+		if (i >= t->nheld || i >= LO_MAX_HELD)
+			continue;
+		if (t->held[i].cls == LO_HANDLE) {
+			held_remove(t, i);
+			wb_count(&counters, LO_CNT_HEALED);
+		}
+	}
+}
+
+static __always_inline __u32 edge_path(struct task_state *t, struct held *from, struct held *to)
+{
+	if (t->ctx_path != LO_NO_PATH)
+		return t->ctx_path;
+	if (to->ipath != LO_NO_PATH)
+		return to->ipath;
+	if (from->ipath != LO_NO_PATH)
+		return from->ipath;
+	return LO_PATH_OTHER;
+}
+
+static __always_inline void add_edge(void *ctx, struct task_state *t, struct held *from,
+				     struct held *to)
+{
+	struct lo_edge_key k = {
+		.from = from->cls, .to = to->cls, .path = edge_path(t, from, to), .dev = to->dev,
+	};
+	struct lo_edge_val *v = bpf_map_lookup_elem(&edges, &k), nv = {};
+
+	if (v) {
+		__sync_fetch_and_add(&v->count, 1);
+		v->modes |= (from->mode << 4) | to->mode;
+		return;
+	}
+	nv.count = 1;
+	nv.from_obj = from->ino;
+	nv.to_obj = to->ino;
+	nv.from_dev = from->dev;
+	nv.modes = (from->mode << 4) | to->mode;
+	nv.pid = (__u32)bpf_get_current_pid_tgid();
+	nv.stack_id = bpf_get_stackid(ctx, &stacks, 0);
+	bpf_get_current_comm(nv.comm, sizeof(nv.comm));
+	if (bpf_map_update_elem(&edges, &k, &nv, BPF_NOEXIST)) {
+		v = bpf_map_lookup_elem(&edges, &k);
+		if (v)
+			__sync_fetch_and_add(&v->count, 1);	/* another CPU created it */
+		else
+			wb_count(&counters, LO_CNT_DROP_EDGES);
+	}
+}
+
+/* The task takes lock l: an edge from every lock it holds (none for a trylock). */
+static __always_inline void acquire(void *ctx, struct held *l, bool trylock)
+{
+	struct task_state *t = task_get(true);
+	__u32 n;
+
+	if (!t)
+		return;
+	if (l->cls != LO_HANDLE)
+		heal_handles(t);
+	for (int i = 0; i < LO_MAX_HELD; i++) {
+		if (i >= t->nheld)
+			break;
+		/* Already known to be held (an anchor after __folio_lock, say). */
+		if (t->held[i].cls == l->cls && t->held[i].obj == l->obj)
+			return;
+	}
+	wb_count(&counters, LO_CNT_ACQUIRE);
+	if (!trylock) {
+		for (int i = 0; i < LO_MAX_HELD; i++) {
+			if (i >= t->nheld)
+				break;
+			add_edge(ctx, t, &t->held[i], l);
+		}
+	}
+	n = t->nheld;
+	if (n >= LO_MAX_HELD) {
+		wb_count(&counters, LO_CNT_DROP_HELD);
+		return;
+	}
+	t->held[n] = *l;
+	t->nheld = n + 1;
+}
+
+/* Releases the most recent lock of that class and object (any object if obj is 0). */
+static __always_inline void release(__u32 cls, __u64 obj)
+{
+	struct task_state *t = task_get(false);
+
+	if (!t)
+		return;
+	for (int i = LO_MAX_HELD - 1; i >= 0; i--) {
+		if (i >= t->nheld || i >= LO_MAX_HELD)
+			continue;
+		if (t->held[i].cls == cls && (!obj || t->held[i].obj == obj)) {
+			held_remove(t, i);
+			break;
+		}
+	}
+	task_put(t);
+}
+
+static __always_inline __u32 inode_path(struct inode *inode)
+{
+	return wb_ext4_path(inode) == WB_PATH_IOMAP ? LO_PATH_IOMAP : LO_PATH_BH;
+}
+
+/* ---- context ---- */
+
+static __always_inline void set_ctx(__u32 path)
+{
+	struct task_state *t = task_get(path != LO_NO_PATH);
+
+	if (!t)
+		return;
+	t->ctx_path = path;
+	task_put(t);
+}
+
+SEC("raw_tp/ext4_writepages")
+int BPF_PROG(lo_wp_enter, struct inode *inode, struct writeback_control *wbc)
+{
+	set_ctx(inode_path(inode));
+	return 0;
+}
+
+SEC("raw_tp/ext4_writepages_result")
+int BPF_PROG(lo_wp_exit, struct inode *inode)
+{
+	release(LO_FOLIO, (__u64)inode | 1);	/* buffer_head folio batch, if any */
+	set_ctx(LO_NO_PATH);
+	return 0;
+}
+
+SEC("raw_tp/ext4_iomap_ioend_start")
+int BPF_PROG(lo_ioend_start, struct inode *inode)
+{
+	set_ctx(LO_PATH_IOMAP);
+	return 0;
+}
+
+SEC("raw_tp/ext4_iomap_ioend_done")
+int BPF_PROG(lo_ioend_done, struct inode *inode)
+{
+	set_ctx(LO_NO_PATH);
+	return 0;
+}
+
+SEC("raw_tp/ext4_end_io_end_start")
+int BPF_PROG(lo_io_end_start, struct inode *inode)
+{
+	set_ctx(LO_PATH_BH);
+	return 0;
+}
+
+SEC("raw_tp/ext4_end_io_end_done")
+int BPF_PROG(lo_io_end_done, struct inode *inode)
+{
+	set_ctx(LO_NO_PATH);
+	return 0;
+}
+
+/* ---- jbd2 handle ---- */
+
+static __always_inline void handle_start(void *ctx, struct super_block *sb, struct inode *inode)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct held l = { .cls = LO_HANDLE, .mode = LO_MODE_SHARED, .ipath = LO_NO_PATH };
+
+	if (task->journal_info || !is_ext4_sb(sb))
+		return;	/* nested start: h_ref++, cannot wait */
+	l.dev = BPF_CORE_READ(sb, s_dev);
+	if (targ_dev && l.dev != targ_dev)
+		return;
+	l.obj = (__u64)sb;
+	l.ino = l.dev;
+	if (inode)
+		l.ipath = inode_path(inode);
+	acquire(ctx, &l, false);
+}
+
+SEC("raw_tp/ext4_journal_start_inode")
+int BPF_PROG(lo_jstart_inode, struct inode *inode)
+{
+	handle_start(ctx, BPF_CORE_READ(inode, i_sb), inode);
+	return 0;
+}
+
+SEC("raw_tp/ext4_journal_start_sb")
+int BPF_PROG(lo_jstart_sb, struct super_block *sb)
+{
+	handle_start(ctx, sb, NULL);
+	return 0;
+}
+
+SEC("raw_tp/ext4_journal_start_reserved")
+int BPF_PROG(lo_jstart_rsv, struct super_block *sb)
+{
+	handle_start(ctx, sb, NULL);
+	return 0;
+}
+
+SEC("raw_tp/jbd2_handle_stats")
+int BPF_PROG(lo_jstop, unsigned int dev)
+{
+	release(LO_HANDLE, 0);
+	return 0;
+}
+
+/* ---- i_data_sem and i_rwsem ---- */
+
+/* Which tracked lock is this rwsem? Fills l; false for any other rwsem. */
+static __always_inline bool classify_rwsem(struct rw_semaphore *sem, struct held *l)
+{
+	struct inode *inode;
+	struct super_block *sb;
+	__u16 mode;
+
+	/* i_data_sem sits in struct ext4_inode_info next to its vfs_inode. */
+	inode = (void *)((char *)sem - bpf_core_field_offset(struct ext4_inode_info, i_data_sem) +
+			 bpf_core_field_offset(struct ext4_inode_info, vfs_inode));
+	sb = BPF_CORE_READ(inode, i_sb);
+	if (is_ext4_sb(sb) && BPF_CORE_READ(inode, i_ino)) {
+		l->cls = LO_I_DATA_SEM;
+		goto found;
+	}
+	inode = (void *)((char *)sem - bpf_core_field_offset(struct inode, i_rwsem));
+	sb = BPF_CORE_READ(inode, i_sb);
+	mode = BPF_CORE_READ(inode, i_mode);
+	if (is_ext4_sb(sb) && (mode & S_IFMT) == S_IFREG) {
+		l->cls = LO_I_RWSEM;
+		goto found;
+	}
+	return false;
+found:
+	l->obj = (__u64)sem;
+	l->dev = BPF_CORE_READ(sb, s_dev);
+	l->ino = BPF_CORE_READ(inode, i_ino);
+	l->ipath = inode_path(inode);
+	return !targ_dev || l->dev == targ_dev;
+}
+
+static __always_inline void rwsem_acquire(void *ctx, struct rw_semaphore *sem, __u32 mode,
+					  bool trylock)
+{
+	struct held l = { .mode = mode };
+
+	if (classify_rwsem(sem, &l))
+		acquire(ctx, &l, trylock);
+}
+
+static __always_inline void rwsem_release(struct rw_semaphore *sem)
+{
+	struct task_state *t = task_get(false);
+
+	if (!t)
+		return;	/* the task holds nothing tracked: cheap exit for every other rwsem */
+	for (int i = LO_MAX_HELD - 1; i >= 0; i--) {
+		if (i >= t->nheld || i >= LO_MAX_HELD)
+			continue;
+		if ((t->held[i].cls == LO_I_DATA_SEM || t->held[i].cls == LO_I_RWSEM) &&
+		    t->held[i].obj == (__u64)sem) {
+			held_remove(t, i);
+			break;
+		}
+	}
+	task_put(t);
+}
+
+SEC("fentry/down_write")
+int BPF_PROG(lo_down_write, struct rw_semaphore *sem)
+{
+	rwsem_acquire(ctx, sem, LO_MODE_EXCL, false);
+	return 0;
+}
+
+SEC("fentry/down_write_killable")
+int BPF_PROG(lo_down_write_killable, struct rw_semaphore *sem)
+{
+	rwsem_acquire(ctx, sem, LO_MODE_EXCL, false);
+	return 0;
+}
+
+SEC("fentry/down_read")
+int BPF_PROG(lo_down_read, struct rw_semaphore *sem)
+{
+	rwsem_acquire(ctx, sem, LO_MODE_SHARED, false);
+	return 0;
+}
+
+SEC("fexit/down_write_trylock")
+int BPF_PROG(lo_down_write_trylock, struct rw_semaphore *sem, int ret)
+{
+	if (ret)
+		rwsem_acquire(ctx, sem, LO_MODE_EXCL, true);
+	return 0;
+}
+
+SEC("fexit/down_read_trylock")
+int BPF_PROG(lo_down_read_trylock, struct rw_semaphore *sem, int ret)
+{
+	if (ret)
+		rwsem_acquire(ctx, sem, LO_MODE_SHARED, true);
+	return 0;
+}
+
+/* Lockdep kernels: the _nested variants are functions of their own. */
+SEC("fentry/down_write_nested")
+int BPF_PROG(lo_down_write_nested, struct rw_semaphore *sem)
+{
+	rwsem_acquire(ctx, sem, LO_MODE_EXCL, false);
+	return 0;
+}
+
+SEC("fentry/down_read_nested")
+int BPF_PROG(lo_down_read_nested, struct rw_semaphore *sem)
+{
+	rwsem_acquire(ctx, sem, LO_MODE_SHARED, false);
+	return 0;
+}
+
+SEC("fentry/up_write")
+int BPF_PROG(lo_up_write, struct rw_semaphore *sem)
+{
+	rwsem_release(sem);
+	return 0;
+}
+
+SEC("fentry/up_read")
+int BPF_PROG(lo_up_read, struct rw_semaphore *sem)
+{
+	rwsem_release(sem);
+	return 0;
+}
+
+SEC("kprobe/down_write")
+int BPF_KPROBE(lo_down_write_kp, struct rw_semaphore *sem)
+{
+	rwsem_acquire(ctx, sem, LO_MODE_EXCL, false);
+	return 0;
+}
+
+SEC("kprobe/down_read")
+int BPF_KPROBE(lo_down_read_kp, struct rw_semaphore *sem)
+{
+	rwsem_acquire(ctx, sem, LO_MODE_SHARED, false);
+	return 0;
+}
+
+SEC("kprobe/up_write")
+int BPF_KPROBE(lo_up_write_kp, struct rw_semaphore *sem)
+{
+	rwsem_release(sem);
+	return 0;
+}
+
+SEC("kprobe/up_read")
+int BPF_KPROBE(lo_up_read_kp, struct rw_semaphore *sem)
+{
+	rwsem_release(sem);
+	return 0;
+}
+
+/* ---- folio lock ---- */
+
+static __always_inline bool classify_folio(struct folio *folio, struct held *l)
+{
+	struct address_space *mapping = BPF_CORE_READ(folio, mapping);
+	struct inode *inode;
+	struct super_block *sb;
+
+	if (!mapping || ((unsigned long)mapping & 1))	/* anonymous */
+		return false;
+	inode = BPF_CORE_READ(mapping, host);
+	sb = BPF_CORE_READ(inode, i_sb);
+	if (!is_ext4_sb(sb) || (BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFREG)
+		return false;
+	l->cls = LO_FOLIO;
+	l->mode = LO_MODE_EXCL;
+	l->obj = (__u64)folio;
+	l->dev = BPF_CORE_READ(sb, s_dev);
+	l->ino = BPF_CORE_READ(inode, i_ino);
+	l->ipath = inode_path(inode);
+	return !targ_dev || l->dev == targ_dev;
+}
+
+static __always_inline void folio_acquire(void *ctx, struct folio *folio)
+{
+	struct held l = {};
+
+	if (classify_folio(folio, &l))
+		acquire(ctx, &l, false);
+}
+
+SEC("fentry/__folio_lock")
+int BPF_PROG(lo_folio_lock, struct folio *folio)
+{
+	folio_acquire(ctx, folio);
+	return 0;
+}
+
+SEC("fentry/__folio_lock_killable")
+int BPF_PROG(lo_folio_lock_killable, struct folio *folio)
+{
+	folio_acquire(ctx, folio);
+	return 0;
+}
+
+SEC("fexit/writeback_iter")
+int BPF_PROG(lo_writeback_iter, struct address_space *mapping, struct writeback_control *wbc,
+	     struct folio *prev, int *error, struct folio *ret)
+{
+	if (ret)
+		folio_acquire(ctx, ret);
+	return 0;
+}
+
+SEC("fentry/ext4_bio_write_folio")
+int BPF_PROG(lo_bio_write_folio, void *io, struct folio *folio)
+{
+	folio_acquire(ctx, folio);
+	return 0;
+}
+
+/* buffer_head write-back maps a delayed extent with its folios locked (inline). */
+SEC("raw_tp/ext4_da_write_pages_extent")
+int BPF_PROG(lo_da_extent, struct inode *inode)
+{
+	struct task_state *t = task_get(false);
+	struct held l = { .cls = LO_FOLIO, .mode = LO_MODE_EXCL };
+
+	if (!t || t->ctx_path != LO_PATH_BH)
+		return 0;	/* iomap: its folio is already known from writeback_iter */
+	l.obj = (__u64)inode | 1;	/* stands for the batch of folios */
+	l.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	l.ino = BPF_CORE_READ(inode, i_ino);
+	l.ipath = LO_PATH_BH;
+	if (!targ_dev || l.dev == targ_dev)
+		acquire(ctx, &l, false);
+	return 0;
+}
+
+SEC("raw_tp/ext4_da_write_folios_end")
+int BPF_PROG(lo_da_folios_end, struct inode *inode)
+{
+	release(LO_FOLIO, (__u64)inode | 1);
+	return 0;
+}
+
+SEC("fentry/folio_unlock")
+int BPF_PROG(lo_folio_unlock, struct folio *folio)
+{
+	release(LO_FOLIO, (__u64)folio);
+	return 0;
+}
+
+SEC("kprobe/__folio_lock")
+int BPF_KPROBE(lo_folio_lock_kp, struct folio *folio)
+{
+	folio_acquire(ctx, folio);
+	return 0;
+}
+
+SEC("kprobe/folio_unlock")
+int BPF_KPROBE(lo_folio_unlock_kp, struct folio *folio)
+{
+	release(LO_FOLIO, (__u64)folio);
+	return 0;
+}
+
+SEC("kprobe/ext4_bio_write_folio")
+int BPF_KPROBE(lo_bio_write_folio_kp, void *io, struct folio *folio)
+{
+	folio_acquire(ctx, folio);
+	return 0;
+}
+
+SEC("kretprobe/writeback_iter")
+int BPF_KRETPROBE(lo_writeback_iter_kp, struct folio *ret)
+{
+	if (ret)
+		folio_acquire(ctx, ret);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -39,7 +39,7 @@ enum lo_counter {
 	LO_CNT_DROP_HELD,	/* held set full: lock not tracked */
 	LO_CNT_DROP_TASKS,	/* task map full */
 	LO_CNT_DROP_EDGES,	/* edge map full */
-	LO_CNT_HEALED,		/* handles dropped: the task had no journal_info */
+	LO_CNT_HEALED,		/* held entries dropped: the lock was no longer held (a release missed) */
 	LO_NR_COUNTERS,
 };
 
@@ -94,7 +94,8 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
-extern struct file_system_type ext4_fs_type __ksym __weak;
+/* Typeless: kernels carry no BTF for this variable, kallsyms has its address. */
+extern const void ext4_fs_type __ksym __weak;
 
 static const struct task_state zero_task = { .ctx_path = LO_NO_PATH };
 
@@ -137,21 +138,58 @@ static __always_inline void held_remove(struct task_state *t, __u32 i)
 	t->nheld = last;
 }
 
-/* Handles stopped without jbd2_handle_stats (aborted journal) would linger: drop them. */
-static __always_inline void heal_handles(struct task_state *t)
+/*
+ * Is a lock the task is recorded as holding still held? A release can be missed: a
+ * handle stopped without jbd2_handle_stats (aborted journal), or a release whose BPF
+ * program the kernel skipped (on preemptible kernels a program preempted on a CPU makes
+ * the same program skip on that CPU meanwhile; counted in "missed"). Checked against
+ * the lock itself: the task's journal_info, the folio's PG_locked bit, the rwsem's
+ * writer owner or reader count.
+ */
+static __always_inline bool still_held(struct held *h, struct task_struct *task)
 {
-	struct task_struct *task;
+	unsigned long v = 0;
 
-	if (!t->nheld)
-		return;
-	task = bpf_get_current_task_btf();
-	if (task->journal_info)
-		return;
+	switch (h->cls) {
+	case LO_HANDLE:
+		return task->journal_info != NULL;
+	case LO_FOLIO:
+		if (h->obj & 1)
+			return true;	/* buffer_head batch: released at its own tracepoint */
+		/*
+		 * The flags word is the first member of struct folio (unsigned long, or a
+		 * memdesc_flags_t wrapping one in newer kernels: CO-RE cannot relocate across
+		 * that type change, the offset has never moved). PG_locked is bit 0.
+		 */
+		bpf_probe_read_kernel(&v, sizeof(v), (void *)h->obj);
+		return v & 1;
+	default:
+		/*
+		 * struct rw_semaphore starts with count and owner (atomic_long_t each) in
+		 * every kernel wbscope supports; 7.3 declares it through a macro that CO-RE
+		 * cannot relocate against, so read the two words directly.
+		 */
+		if (h->mode == LO_MODE_EXCL) {
+			bpf_probe_read_kernel(&v, sizeof(v), (char *)h->obj + sizeof(long));
+			return (v & ~7UL) == (unsigned long)task;	/* owner; flags in low bits */
+		}
+		bpf_probe_read_kernel(&v, sizeof(v), (void *)h->obj);
+		return (v >> 8) != 0;	/* count >> RWSEM_READER_SHIFT: readers */
+	}
+}
+
+static __always_inline void heal(struct task_state *t)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
 	for (int i = LO_MAX_HELD - 1; i >= 0; i--) {
-		if (i >= t->nheld || i >= LO_MAX_HELD)
+		__u32 k = (__u32)i;
+
+		barrier_var(k);	/* keep an index the verifier can bound, not a moving pointer */
+		if (k >= t->nheld || k >= LO_MAX_HELD)
 			continue;
-		if (t->held[i].cls == LO_HANDLE) {
-			held_remove(t, i);
+		if (!still_held(&t->held[k], task)) {
+			held_remove(t, k);
 			wb_count(&counters, LO_CNT_HEALED);
 		}
 	}
@@ -206,13 +244,15 @@ static __always_inline void acquire(void *ctx, struct held *l, bool trylock)
 
 	if (!t)
 		return;
-	if (l->cls != LO_HANDLE)
-		heal_handles(t);
+	heal(t);
 	for (int i = 0; i < LO_MAX_HELD; i++) {
 		if (i >= t->nheld)
 			break;
 		/* Already known to be held (an anchor after __folio_lock, say). */
 		if (t->held[i].cls == l->cls && t->held[i].obj == l->obj)
+			return;
+		/* A folio of the buffer_head batch already held as one (see lo_da_extent). */
+		if (l->cls == LO_FOLIO && t->held[i].cls == LO_FOLIO && (t->held[i].obj & 1))
 			return;
 	}
 	wb_count(&counters, LO_CNT_ACQUIRE);

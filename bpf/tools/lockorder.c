@@ -183,7 +183,7 @@ static int report(void *ctx, double span)
 		wb_json_key(&j, "counters");
 		wb_json_obj_begin(&j);
 		wb_json_kv_uint(&j, "acquisitions", r->total[LO_CNT_ACQUIRE]);
-		wb_json_kv_uint(&j, "handles_healed", r->total[LO_CNT_HEALED]);
+		wb_json_kv_uint(&j, "releases_missed", r->total[LO_CNT_HEALED]);
 		wb_json_obj_end(&j);
 		wb_json_key(&j, "drops");
 		wb_json_obj_begin(&j);

@@ -55,35 +55,38 @@ audit() {
 	kill -INT $pid
 	wait $pid
 	echo $? >"$work/$name.rc"
-	echo "  $name: $(jq -c '[.edges[] | "\(.held)->\(.taken) \(.path) \(.dev) \(.verdict) x\(.count)"]' "$work/$name.json")"
+	echo "  $name: $(jq -c '[.edges[] | "\(.held)->\(.taken) \(.path) \(.dev) \(.verdict) x\(.count)"]' "$work/$name.json" 2>&1)"
+	[ "$(cat "$work/$name.rc")" = 2 ] && sed 's/^/    /' "$work/$name.err"
 }
 
+# jqt NAME EXPR [jq args]: the audit wrote exactly one JSON document and EXPR holds for it
+jqt() { local f=$work/$1.json e=$2; shift 2; jq -se "$@" "length == 1 and (.[0] | $e)" "$f"; }
 # edge NAME HELD TAKEN PATH DEV: that edge was seen
-edge() { jq -e --arg h "$2" --arg t "$3" --arg p "$4" --arg d "$5" \
-	'[.edges[] | select(.held == $h and .taken == $t and .path == $p and .dev == $d)] | length == 1' "$work/$1.json"; }
+edge() { jqt "$1" '[.edges[] | select(.held == $h and .taken == $t and .path == $p and .dev == $d)] | length == 1' \
+	--arg h "$2" --arg t "$3" --arg p "$4" --arg d "$5"; }
 
 audit iomap "$work/iomap"
 check "iomap alone: audit ran (exit $(cat "$work/iomap.rc"))" test "$(cat "$work/iomap.rc")" = 0
-check "iomap alone: every hook needed is there" jq -e '.hooks.rwsem != "unavailable" and .hooks.folio_writeback != "unavailable"' "$work/iomap.json"
+check "iomap alone: every hook needed is there" jqt iomap '.hooks.rwsem != "unavailable" and .hooks.folio_writeback != "unavailable"'
 check "iomap alone: folio -> jbd2_handle on iomap" edge iomap folio jbd2_handle iomap "$imm"
 check "iomap alone: jbd2_handle -> i_data_sem on iomap" edge iomap jbd2_handle i_data_sem iomap "$imm"
 check "iomap alone: folio -> i_data_sem on iomap" edge iomap folio i_data_sem iomap "$imm"
-check "iomap alone: no violation, no cycle" jq -e '.violations == 0 and (.cycles | length) == 0' "$work/iomap.json"
+check "iomap alone: no violation, no cycle" jqt iomap '.violations == 0 and (.cycles | length) == 0'
 check "iomap alone: no jbd2_handle -> folio on iomap write-back" \
-	jq -e '[.edges[] | select(.held == "jbd2_handle" and .taken == "folio" and .path == "iomap")] | length == 0' "$work/iomap.json"
+	jqt iomap '[.edges[] | select(.held == "jbd2_handle" and .taken == "folio" and .path == "iomap")] | length == 0'
 
 audit bh "$work/bh"
 check "buffer_head alone: audit ran (exit $(cat "$work/bh.rc"))" test "$(cat "$work/bh.rc")" = 0
 check "buffer_head alone: jbd2_handle -> folio on buffer_head" edge bh jbd2_handle folio buffer_head "$bmm"
 check "buffer_head alone: folio -> i_data_sem on buffer_head" edge bh folio i_data_sem buffer_head "$bmm"
-check "buffer_head alone: no violation, no cycle" jq -e '.violations == 0 and (.cycles | length) == 0' "$work/bh.json"
+check "buffer_head alone: no violation, no cycle" jqt bh '.violations == 0 and (.cycles | length) == 0'
 
 audit both "$work/iomap" "$work/bh"
 check "both: audit exit 0 (no violation, no risky cycle)" test "$(cat "$work/both.rc")" = 0
-check "both: the handle <-> folio reversal is a cross-path cycle" jq -e \
-	'[.cycles[] | select(.classes == ["jbd2_handle", "folio"] and .cross_path)] | length == 1' "$work/both.json"
-check "both: its objects are not shared (two file systems, two journals)" jq -e \
-	'[.cycles[] | select(.objects_may_be_shared)] | length == 0 and .risky_cycles == 0' "$work/both.json"
+check "both: the handle <-> folio reversal is a cross-path cycle" jqt both \
+	'[.cycles[] | select(.classes == ["jbd2_handle", "folio"] and .cross_path)] | length == 1'
+check "both: its objects are not shared (two file systems, two journals)" jqt both \
+	'([.cycles[] | select(.objects_may_be_shared)] | length == 0) and .risky_cycles == 0'
 check "both: the DOT graph has both arrows" sh -c \
 	"grep -q 'folio -> jbd2_handle \[label=\"iomap' $work/both.dot && grep -q 'jbd2_handle -> folio \[label=\"buffer_head' $work/both.dot"
 [ -z "${WBSCOPE_GUEST_OUT:-}" ] || cp "$work"/*.json "$work"/*.dot "$work"/*.err "$WBSCOPE_GUEST_OUT/" 2>/dev/null

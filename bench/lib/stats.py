@@ -96,6 +96,12 @@ def overhead(runs, baseline, target):
             ratios = [runs_v[k] / base[k] for k in rounds]
             cost = [100.0 * (1 - x) for x in ratios]
             e = {"bw_kib": describe(list(runs_v.values())), "paired_rounds": len(rounds)}
+            bpf = [r for r in runs if r["job"] == job and r["variant"] == v
+                   and isinstance(r.get("bpf_ns"), (int, float)) and r.get("bytes")]
+            if bpf:
+                e["bpf_cpu_pct"] = describe([100.0 * r["bpf_ns"] / (r["traced_s"] * 1e9) for r in bpf
+                                             if r.get("traced_s")])
+                e["bpf_ns_per_mib"] = describe([r["bpf_ns"] / (r["bytes"] / 1048576.0) for r in bpf])
             if ratios:
                 lo, hi = median_ci(cost)
                 e["cost_pct"] = {"median": statistics.median(cost), "ci95": [lo, hi],
@@ -115,18 +121,24 @@ def fmt(x, digits=1):
 def markdown(res):
     lines = [f"Throughput cost of each tracer against `{res['baseline']}` (no tracing), "
              f"target under {res['target_pct']:g}%. Cost = 1 - median over rounds of "
-             f"(tracer run / baseline run of the same round); 95% CI by bootstrap.", ""]
+             f"(tracer run / baseline run of the same round); 95% CI by bootstrap. The last "
+             f"two columns are the wbscope tools' own BPF run time (kernel.bpf_stats_enabled), "
+             f"a low-noise measure of their direct cost: median % of one CPU over the run, "
+             f"and per MiB written.", ""]
     for job, entry in res["jobs"].items():
         lines += [f"### {job}", "",
-                  "| variant | MiB/s median | CV % | rounds | cost % (median) | 95% CI | verdict |",
-                  "|---|---:|---:|---:|---:|---|---|"]
+                  "| variant | MiB/s median | CV % | rounds | cost % (median) | 95% CI | verdict | BPF CPU % of one CPU | BPF µs per MiB |",
+                  "|---|---:|---:|---:|---:|---|---|---:|---:|"]
         for v, e in entry.items():
             bw = e["bw_kib"]
             c = e.get("cost_pct")
             ci = f"[{fmt(c['ci95'][0])}, {fmt(c['ci95'][1])}]" if c else "-"
+            cpu = e.get("bpf_cpu_pct", {}).get("median")
+            per = e.get("bpf_ns_per_mib", {}).get("median")
             lines.append(f"| {v} | {fmt(bw.get('median', math.nan) / 1024)} | "
                          f"{fmt(bw.get('cv_pct'))} | {bw['n']} | {fmt(c['median']) if c else '-'} | "
-                         f"{ci} | {e.get('verdict', 'baseline')} |")
+                         f"{ci} | {e.get('verdict', 'baseline')} | {fmt(cpu, 2)} | "
+                         f"{fmt(per / 1000 if per is not None else None, 1)} |")
         lines.append("")
     return "\n".join(lines)
 

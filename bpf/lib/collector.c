@@ -136,6 +136,41 @@ static unsigned long long kprobe_missed(const struct wb_collector *c)
 	return sum;
 }
 
+/* Run count and run time of the tool's programs (while kernel.bpf_stats_enabled is on). */
+static void wb_collector_runtime(const struct wb_collector *c, unsigned long long *runs,
+				 unsigned long long *ns)
+{
+	struct bpf_program *p;
+
+	*runs = *ns = 0;
+	bpf_object__for_each_program(p, c->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_prog_get_info_by_fd(fd, &info, &len) == 0) {
+			*runs += info.run_cnt;
+			*ns += info.run_time_ns;
+		}
+	}
+}
+
+static bool bpf_stats_on(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
+	int v = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v == 1;
+}
+
 /*
  * Events the kernel did not give the tool's programs: their recursion_misses (a
  * program skipped because another BPF program was running on that CPU) plus the
@@ -219,8 +254,16 @@ int wb_collector_read(struct wb_collector *c, struct wb_snapshot *s)
 	{
 		unsigned long long missed = wb_collector_missed(c);
 
+		unsigned long long runs, ns;
+
 		s->missed = missed - c->prev_missed;
 		c->prev_missed = missed;
+		wb_collector_runtime(c, &runs, &ns);
+		s->runs = runs - c->prev_runs;
+		s->run_ns = ns - c->prev_run_ns;
+		c->prev_runs = runs;
+		c->prev_run_ns = ns;
+		s->bpf_stats = bpf_stats_on();
 	}
 	n = 0;
 out:

@@ -34,6 +34,7 @@ struct wb_collector {
 	int ncpu;
 	unsigned long long *prev;
 	unsigned long long prev_missed;
+	unsigned long long prev_runs, prev_run_ns;
 	struct bpf_link **links;
 	int nlinks;
 };
@@ -58,6 +59,13 @@ struct wb_snapshot {
 	 * while another kprobe handler ran there (an IRQ interrupting a kprobe handler).
 	 */
 	unsigned long long missed;
+	/*
+	 * CPU time of the tool's programs this interval, and how many times they ran:
+	 * the kernel counts it only while BPF run-time statistics are on
+	 * (sysctl kernel.bpf_stats_enabled=1); bpf_stats tells whether they were.
+	 */
+	unsigned long long runs, run_ns;
+	bool bpf_stats;
 };
 
 int wb_snapshot_alloc(const struct wb_collector *c, struct wb_snapshot *s);

@@ -23,6 +23,17 @@ void wb_tool_text_begin(const struct wb_opts *o)
 	}
 }
 
+void wb_json_bpf_cost(struct wb_json *j, const struct wb_snapshot *s)
+{
+	wb_json_key(j, "bpf_cost");
+	wb_json_obj_begin(j);
+	wb_json_key(j, "stats_enabled");
+	wb_json_bool(j, s->bpf_stats);
+	wb_json_kv_uint(j, "runs", s->runs);
+	wb_json_kv_uint(j, "ns", s->run_ns);
+	wb_json_obj_end(j);
+}
+
 int wb_tool_json(const struct wb_tool *t, const struct wb_tool_state *st,
 		 const struct wb_opts *o, double span)
 {
@@ -33,6 +44,7 @@ int wb_tool_json(const struct wb_tool *t, const struct wb_tool_state *st,
 	wb_json_header(&j, t->name, span, o);
 	wb_metrics_json(&j, st->c.metrics, st->c.nmetrics);
 	wb_json_kv_uint(&j, "missed", st->snap.missed);
+	wb_json_bpf_cost(&j, &st->snap);
 	t->json(&j, st, o);
 	wb_json_obj_end(&j);
 	return wb_json_finish(&j) ? -EIO : 0;

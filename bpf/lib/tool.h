@@ -44,6 +44,8 @@ void wb_tool_stop(struct wb_tool_state *st);
 int wb_tool_collect(const struct wb_tool *t, struct wb_tool_state *st);
 /* Prints the timestamp line with -T. */
 void wb_tool_text_begin(const struct wb_opts *o);
+/* "bpf_cost": {"stats_enabled", "runs", "ns"} of a snapshot. */
+void wb_json_bpf_cost(struct wb_json *j, const struct wb_snapshot *s);
 /* One JSON document for the interval. */
 int wb_tool_json(const struct wb_tool *t, const struct wb_tool_state *st,
 		 const struct wb_opts *o, double span);

@@ -97,12 +97,14 @@ int BPF_PROG(bio_queue, struct bio *bio)
 	struct bio *owner = bio;
 	struct bio_start s = {};
 	__u64 key = (__u64)bio;
-	int path = bio_path(bio, &owner);
+	int path;
 
-	if (path < 0)
-		return 0;
+	/* Cheapest test first: every bio of the system comes through here. */
 	s.dev = BPF_CORE_READ(bio, bi_bdev, bd_dev);
 	if (targ_dev && s.dev != targ_dev)
+		return 0;
+	path = bio_path(bio, &owner);
+	if (path < 0)
 		return 0;
 	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
 		return 0;
@@ -151,6 +153,10 @@ int BPF_PROG(bio_rq_complete, struct request *rq, int error, unsigned int nr_byt
 	struct bio *bio = BPF_CORE_READ(rq, bio);
 	__u64 now = bpf_ktime_get_ns();
 	__u32 left = nr_bytes;
+
+	/* A request's bios share its device: skip other devices' requests at once. */
+	if (targ_dev && bio && BPF_CORE_READ(bio, bi_bdev, bd_dev) != targ_dev)
+		return 0;
 
 	/* Only bios entirely inside nr_bytes end now (partial completions). */
 	for (int i = 0; i < BIO_RQ_MAX_BIOS; i++) {

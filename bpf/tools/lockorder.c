@@ -15,6 +15,7 @@
 #include "ksyms.h"
 #include "lockgraph.h"
 #include "lockorder.skel.h"
+#include "tool.h"
 #include "commands.h"
 
 enum { LO_CNT_ACQUIRE, LO_CNT_DROP_HELD, LO_CNT_DROP_TASKS, LO_CNT_DROP_EDGES, LO_CNT_HEALED,
@@ -180,6 +181,7 @@ static int report(void *ctx, double span)
 		wb_json_header(&j, "lockorder", span, r->o);
 		wb_metrics_json(&j, r->c.metrics, r->c.nmetrics);
 		wb_json_kv_uint(&j, "missed", r->snap.missed);
+		wb_json_bpf_cost(&j, &r->snap);
 		wb_json_key(&j, "counters");
 		wb_json_obj_begin(&j);
 		wb_json_kv_uint(&j, "acquisitions", r->total[LO_CNT_ACQUIRE]);

@@ -167,6 +167,7 @@ static int print_json(const struct top *t, double span)
 		if (t->st[k]) {
 			wb_metrics_json(&j, t->st[k]->c.metrics, t->st[k]->c.nmetrics);
 			wb_json_kv_uint(&j, "missed", t->st[k]->snap.missed);
+			wb_json_bpf_cost(&j, &t->st[k]->snap);
 		}
 		else
 			wb_json_kv_str(&j, "error", "could not be started");

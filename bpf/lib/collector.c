@@ -136,28 +136,6 @@ static unsigned long long kprobe_missed(const struct wb_collector *c)
 	return sum;
 }
 
-/* Run count and run time of the tool's programs (while kernel.bpf_stats_enabled is on). */
-static void wb_collector_runtime(const struct wb_collector *c, unsigned long long *runs,
-				 unsigned long long *ns)
-{
-	struct bpf_program *p;
-
-	*runs = *ns = 0;
-	bpf_object__for_each_program(p, c->obj) {
-		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(p);
-
-		if (fd < 0)
-			continue;
-		memset(&info, 0, sizeof(info));
-		if (bpf_prog_get_info_by_fd(fd, &info, &len) == 0) {
-			*runs += info.run_cnt;
-			*ns += info.run_time_ns;
-		}
-	}
-}
-
 static bool bpf_stats_on(void)
 {
 	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
@@ -172,15 +150,19 @@ static bool bpf_stats_on(void)
 }
 
 /*
- * Events the kernel did not give the tool's programs: their recursion_misses (a
- * program skipped because another BPF program was running on that CPU) plus the
- * kprobes' own misses (a kprobe hit while another kprobe handler runs on that CPU).
+ * One pass over the tool's programs: their run count and run time (counted while
+ * kernel.bpf_stats_enabled is on), and the events the kernel did not give them: their
+ * recursion_misses (a program skipped because another BPF program was running on that
+ * CPU) plus the kprobes' own misses (a kprobe hit while another kprobe handler runs on
+ * that CPU).
  */
-static unsigned long long wb_collector_missed(const struct wb_collector *c)
+static void prog_stats(const struct wb_collector *c, unsigned long long *runs,
+		       unsigned long long *ns, unsigned long long *missed)
 {
 	struct bpf_program *p;
-	unsigned long long sum = kprobe_missed(c);
 
+	*runs = *ns = 0;
+	*missed = kprobe_missed(c);
 	bpf_object__for_each_program(p, c->obj) {
 		struct bpf_prog_info info;
 		__u32 len = sizeof(info);
@@ -189,10 +171,12 @@ static unsigned long long wb_collector_missed(const struct wb_collector *c)
 		if (fd < 0)
 			continue;
 		memset(&info, 0, sizeof(info));
-		if (bpf_prog_get_info_by_fd(fd, &info, &len) == 0)
-			sum += info.recursion_misses;
+		if (bpf_prog_get_info_by_fd(fd, &info, &len) == 0) {
+			*runs += info.run_cnt;
+			*ns += info.run_time_ns;
+			*missed += info.recursion_misses;
+		}
 	}
-	return sum;
 }
 
 struct order {
@@ -252,15 +236,13 @@ int wb_collector_read(struct wb_collector *c, struct wb_snapshot *s)
 					bpf_map__key_size(m), bpf_map__value_size(m), c->stale_ns);
 	}
 	{
-		unsigned long long missed = wb_collector_missed(c);
+		unsigned long long runs, ns, missed;
 
-		unsigned long long runs, ns;
-
+		prog_stats(c, &runs, &ns, &missed);
 		s->missed = missed - c->prev_missed;
-		c->prev_missed = missed;
-		wb_collector_runtime(c, &runs, &ns);
 		s->runs = runs - c->prev_runs;
 		s->run_ns = ns - c->prev_run_ns;
+		c->prev_missed = missed;
 		c->prev_runs = runs;
 		c->prev_run_ns = ns;
 		s->bpf_stats = bpf_stats_on();

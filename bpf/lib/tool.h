@@ -36,6 +36,14 @@ struct wb_tool {
 
 int wb_tool_main(const struct wb_tool *t, int argc, char **argv);
 
+/* Sets the filter values of include/filter.bpf.h in an opened skeleton's .rodata. */
+#define WB_SET_FILTERS(skel, o) do {						\
+	(skel)->rodata->targ_tgid = (__u32)(o)->pid;				\
+	(skel)->rodata->targ_dev = (o)->dev_set ? (o)->dev : 0;			\
+	(skel)->rodata->targ_ino = (o)->ino;					\
+	(skel)->rodata->targ_ms = (o)->milliseconds;				\
+} while (0)
+
 /* For open/close: allocate the snapshot and start the collector (st->c filled in). */
 int wb_tool_start(struct wb_tool_state *st, FILE *hooks_out, const char *required);
 void wb_tool_stop(struct wb_tool_state *st);

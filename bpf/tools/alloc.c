@@ -71,9 +71,7 @@ static int alloc_open(const struct wb_opts *o, struct wb_tool_state **out, FILE 
 		free(st);
 		return err;
 	}
-	st->skel->rodata->targ_tgid = (__u32)o->pid;
-	st->skel->rodata->targ_dev = o->dev_set ? o->dev : 0;
-	st->skel->rodata->targ_ino = o->ino;
+	WB_SET_FILTERS(st->skel, o);
 	st->base.c = (struct wb_collector){
 		.tool = "alloc", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
 		.stats_map = "stats", .counters_map = "counters", .ncounters = AL_NR_COUNTERS,

@@ -61,10 +61,7 @@ static int wp_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *ho
 		free(st);
 		return err;
 	}
-	st->skel->rodata->targ_tgid = (__u32)o->pid;
-	st->skel->rodata->targ_dev = o->dev_set ? o->dev : 0;
-	st->skel->rodata->targ_ino = o->ino;
-	st->skel->rodata->targ_ms = o->milliseconds;
+	WB_SET_FILTERS(st->skel, o);
 	st->base.c = (struct wb_collector){
 		.tool = "writepages", .obj = st->skel->obj, .metrics = st->metrics,
 		.nmetrics = NR_METRICS, .stats_map = "stats", .counters_map = "counters",

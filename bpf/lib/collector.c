@@ -31,12 +31,23 @@ int wb_collector_start(struct wb_collector *c, FILE *hooks_out, const char *requ
 	avail = wb_metrics_resolve(c->obj, c->metrics, c->nmetrics);
 	if (hooks_out)
 		wb_metrics_print(hooks_out, c->tool, c->metrics, c->nmetrics);
-	if (!avail || (required && !wb_metric_available(c->metrics, c->nmetrics, required))) {
-		if (!hooks_out)
-			wb_metrics_print(stderr, c->tool, c->metrics, c->nmetrics);
-		fprintf(stderr, "%s %s: hook missing: %s is unavailable on this kernel (see above)\n",
-			wb_progname, c->tool, required ? required : "every metric");
-		return -ENOENT;
+	{
+		/* required: "a,b,c", every one of them needed */
+		char buf[256], *save = NULL, *tok;
+		const char *missing = avail ? NULL : "every metric";
+
+		snprintf(buf, sizeof(buf), "%s", required ? required : "");
+		for (tok = strtok_r(buf, ",", &save); tok && !missing; tok = strtok_r(NULL, ",", &save))
+			if (!wb_metric_available(c->metrics, c->nmetrics, tok))
+				missing = required + (tok - buf);
+		if (missing) {
+			if (!hooks_out)
+				wb_metrics_print(stderr, c->tool, c->metrics, c->nmetrics);
+			fprintf(stderr, "%s %s: hook missing: %.*s is unavailable on this kernel, the tool "
+				"cannot run (see above)\n", wb_progname, c->tool,
+				(int)strcspn(missing, ","), missing);
+			return -ENOENT;
+		}
 	}
 	err = bpf_object__load(c->obj);
 	if (err) {

@@ -41,8 +41,8 @@ struct wb_collector {
 
 /*
  * Resolves hooks (printing them to hooks_out unless NULL), loads and attaches every
- * chosen program. required: a metric without which the tool cannot run (NULL: at least
- * one metric). Errors are explained on stderr. Returns 0 or -errno.
+ * chosen program. required: metrics without which the tool cannot run, comma-separated
+ * (NULL: at least one metric). Errors are explained on stderr. Returns 0 or -errno.
  */
 int wb_collector_start(struct wb_collector *c, FILE *hooks_out, const char *required);
 

@@ -105,7 +105,6 @@ static const struct wb_metric metric_defs[] = {
 	} },
 };
 #define NR_METRICS ((int)(sizeof(metric_defs) / sizeof(metric_defs[0])))
-static const char *const required[] = { "handle", "rwsem", "folio_release" };
 
 struct lo_run {
 	const struct wb_opts *o;
@@ -292,19 +291,8 @@ int cmd_lockorder(int argc, char **argv)
 		.key_size = 8, .val_size = 8, .max_groups = 1,
 	};
 	err = wb_snapshot_alloc(&r.c, &r.snap);
-	if (!err) {
-		wb_metrics_resolve(r.skel->obj, r.metrics, NR_METRICS);
-		for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
-			if (!wb_metric_available(r.metrics, NR_METRICS, required[i])) {
-				wb_metrics_print(stderr, "lockorder", r.metrics, NR_METRICS);
-				fprintf(stderr, "%s lockorder: hook missing: %s is unavailable, the audit "
-					"cannot run (see above)\n", wb_progname, required[i]);
-				err = -ENOENT;
-				break;
-			}
-	}
 	if (!err)
-		err = wb_collector_start(&r.c, o.json ? stderr : stdout, NULL);
+		err = wb_collector_start(&r.c, o.json ? stderr : stdout, "handle,rwsem,folio_release");
 	if (err) {
 		wb_collector_stop(&r.c);
 		wb_snapshot_free(&r.snap);

@@ -68,11 +68,23 @@ t_tracefs_stop() {
 	cat "$inst"/per_cpu/cpu*/stats | awk '/^overrun:/ {s += $2} END {print s + 0}'
 }
 
+# "MAJ:MIN" of a block device, as wbscope's JSON names devices.
+t_majmin() { lsblk -dno MAJ:MIN "$1" | tr -d ' '; }
+
 # Kernel dev_t encoding of a block device (major << 20 | minor), as tracepoints use.
 t_kdev() {
 	local mm
-	mm=$(lsblk -dno MAJ:MIN "$1" | tr -d ' ')
+	mm=$(t_majmin "$1")
 	echo $(( (${mm%%:*} << 20) | ${mm##*:} ))
+}
+
+# t_ext4 DEV DIR OPTS: a fresh ext4 on DEV (no lazy init, whose writes would mix with the
+# test's), mounted at DIR with OPTS, unmounted at exit.
+t_ext4() {
+	mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$1" || die "mkfs.ext4 $1 failed"
+	mkdir -p "$2"
+	mount -o "$3" "$1" "$2" || die "mount -o $3 $1 failed"
+	t_on_exit "umount $2"
 }
 
 t_need_root() {

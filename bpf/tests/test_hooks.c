@@ -48,6 +48,20 @@ static struct wb_metric defs[] = {
 };
 #define N ((int)(sizeof(defs) / sizeof(defs[0])))
 
+/* The "hooks"/"unavailable" members of the first n metrics, as one JSON object in buf. */
+static void metrics_json(const struct wb_metric *m, int n, char *buf, size_t len)
+{
+	FILE *f = fmemopen(buf, len, "w");
+	struct wb_json j;
+
+	wb_json_init(&j, f);
+	wb_json_obj_begin(&j);
+	wb_metrics_json(&j, m, n);
+	wb_json_obj_end(&j);
+	wb_json_finish(&j);
+	fclose(f);
+}
+
 static int resolve(struct wb_metric *m, const char *const *names)
 {
 	memcpy(m, defs, sizeof(defs));
@@ -106,30 +120,10 @@ int main(void)
 
 	/* JSON: every metric under hooks, reasons under unavailable. */
 	resolve(m, (const char *[]){ "q", "f", NULL });
-	f = fmemopen(buf, sizeof(buf), "w");
-	{
-		struct wb_json j;
-
-		wb_json_init(&j, f);
-		wb_json_obj_begin(&j);
-		wb_metrics_json(&j, m, 2);
-		wb_json_obj_end(&j);
-		wb_json_finish(&j);
-	}
-	fclose(f);
+	metrics_json(m, 2, buf, sizeof(buf));
 	CHECK_STR(buf, "{\"hooks\":{\"submit\":\"raw_tp:q\",\"complete\":\"fentry:f\"}}\n");
 	resolve(m, (const char *[]){ "f", NULL });
-	f = fmemopen(buf, sizeof(buf), "w");
-	{
-		struct wb_json j;
-
-		wb_json_init(&j, f);
-		wb_json_obj_begin(&j);
-		wb_metrics_json(&j, m, 2);
-		wb_json_obj_end(&j);
-		wb_json_finish(&j);
-	}
-	fclose(f);
+	metrics_json(m, 2, buf, sizeof(buf));
 	CHECK_STR(buf, "{\"hooks\":{\"submit\":\"unavailable\",\"complete\":\"unavailable\"},"
 		  "\"unavailable\":{\"submit\":\"raw_tp q missing\","
 		  "\"complete\":\"needs submit, which is unavailable\"}}\n");

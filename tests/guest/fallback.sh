@@ -15,10 +15,7 @@ echo "guest fallback test on $dev, kernel $(uname -r)"
 [ -x "$WBSCOPE_BIN" ] || die "$WBSCOPE_BIN not built"
 work=$(mktemp -d /tmp/wbscope-fallback.XXXXXX)
 t_on_exit "rm -rf $work"
-mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$dev" || die "mkfs.ext4 $dev failed"
-mkdir -p "$work/mnt"
-mount -o nobuffered_iomap "$dev" "$work/mnt" || die "mount $dev failed"
-t_on_exit "umount $work/mnt"
+t_ext4 "$dev" "$work/mnt" nobuffered_iomap
 name=${dev#/dev/}
 
 pids=()

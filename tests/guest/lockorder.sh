@@ -17,16 +17,10 @@ echo "guest lockorder test: iomap on $idev, buffer_head on $bdev"
 [ -x "$WBSCOPE_BIN" ] || die "$WBSCOPE_BIN not built"
 work=$(mktemp -d /tmp/wbscope-lo.XXXXXX)
 t_on_exit "rm -rf $work"
-mkdir -p "$work/iomap" "$work/bh"
-for d in "$idev" "$bdev"; do
-	mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$d" || die "mkfs.ext4 $d failed"
-done
-mount -o buffered_iomap "$idev" "$work/iomap" || die "mount $idev failed"
-t_on_exit "umount $work/iomap"
-mount -o nobuffered_iomap "$bdev" "$work/bh" || die "mount $bdev failed"
-t_on_exit "umount $work/bh"
-imm=$(lsblk -dno MAJ:MIN "$idev" | tr -d ' ')
-bmm=$(lsblk -dno MAJ:MIN "$bdev" | tr -d ' ')
+t_ext4 "$idev" "$work/iomap" buffered_iomap
+t_ext4 "$bdev" "$work/bh" nobuffered_iomap
+imm=$(t_majmin "$idev")
+bmm=$(t_majmin "$bdev")
 
 load() { # load DIR...: appending and random buffered writes with fsync, all dirs at once
 	local d pids=()

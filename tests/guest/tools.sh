@@ -21,16 +21,10 @@ t_mount_tracefs || die "no tracefs"
 
 work=$(mktemp -d /tmp/wbscope-gtools.XXXXXX)
 t_on_exit "rm -rf $work"
-mkdir -p "$work/iomap" "$work/bh"
-for d in "$idev" "$bdev"; do
-	mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$d" || die "mkfs.ext4 $d failed"
-done
-mount -o buffered_iomap "$idev" "$work/iomap" || die "mount -o buffered_iomap $idev failed"
-t_on_exit "umount $work/iomap"
-mount -o nobuffered_iomap "$bdev" "$work/bh" || die "mount $bdev failed"
-t_on_exit "umount $work/bh"
-imm=$(lsblk -dno MAJ:MIN "$idev" | tr -d ' ')
-bmm=$(lsblk -dno MAJ:MIN "$bdev" | tr -d ' ')
+t_ext4 "$idev" "$work/iomap" buffered_iomap
+t_ext4 "$bdev" "$work/bh" nobuffered_iomap
+imm=$(t_majmin "$idev")
+bmm=$(t_majmin "$bdev")
 ikdev="${imm%%:*},${imm##*:}"
 bkdev="${bmm%%:*},${bmm##*:}"
 

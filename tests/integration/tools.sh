@@ -38,7 +38,7 @@ else
 	t_loopfs "$fs" 1G "$work"; dev=$T_DEV
 fi
 kdev=$(t_kdev "$dev")
-mm=$(lsblk -dno MAJ:MIN "$dev" | tr -d ' ')
+mm=$(t_majmin "$dev")
 name=${dev#/dev/}
 path=buffer_head; [ "$fs" = xfs ] && path=iomap
 echo "  device $dev ($mm), expected write-back path: $path"

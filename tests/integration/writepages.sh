@@ -57,7 +57,7 @@ check "tool exits 0 on SIGINT (clean detach)" test "$tool_rc" = 0
 check "tool printed one JSON document" test "$(wc -l < "$work/tool.json")" = 1
 check "JSON carries the schema version" jq -e '.schema == "wbscope/1" and .tool == "writepages"' "$work/tool.json"
 
-calls=$(jq --arg d "$(lsblk -dno MAJ:MIN "$dev" | tr -d ' ')" '[.groups[] | select(.dev == $d) | .calls] | add // 0' "$work/tool.json")
+calls=$(jq --arg d "$(t_majmin "$dev")" '[.groups[] | select(.dev == $d) | .calls] | add // 0' "$work/tool.json")
 lat_count=$(jq '[.groups[].hists.latency.count] | add // 0' "$work/tool.json")
 enters=$(jq '.counters.enter' "$work/tool.json")
 tc_results=$(grep -c ' ext4_writepages_result:' "$work/trace.txt")

@@ -25,6 +25,8 @@ struct wb_collector {
 	int nmetrics;
 	const char *stats_map, *counters_map;
 	int ncounters;
+	/* JSON name of each counter: "counters.NAME" or "drops.NAME" (see wb_json_counters) */
+	const char *const *counter_names;
 	size_t key_size, val_size;
 	int max_groups;
 	/* maps of starts whose value begins with a ktime timestamp, purged when stale */

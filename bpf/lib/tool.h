@@ -30,7 +30,7 @@ struct wb_tool {
 	int (*open)(const struct wb_opts *o, struct wb_tool_state **st, FILE *hooks_out);
 	void (*close)(struct wb_tool_state *st);
 	void (*text)(const struct wb_tool_state *st, const struct wb_opts *o);
-	/* Members after the common envelope: counters, drops, groups. */
+	/* Members after the common envelope, counters and drops: the groups. */
 	void (*json)(struct wb_json *j, const struct wb_tool_state *st, const struct wb_opts *o);
 };
 
@@ -52,6 +52,12 @@ void wb_tool_stop(struct wb_tool_state *st);
 int wb_tool_collect(const struct wb_tool *t, struct wb_tool_state *st);
 /* Prints the timestamp line with -T. */
 void wb_tool_text_begin(const struct wb_opts *o);
+/*
+ * The "counters" and "drops" objects: value i under the group and name of names[i]
+ * ("counters.queued", "drops.stats_map_full"); stale (if not NULL) as drops.stale.
+ */
+void wb_json_counters(struct wb_json *j, const char *const *names, int n,
+		      const unsigned long long *v, const unsigned long long *stale);
 /* "bpf_cost": {"stats_enabled", "runs", "ns"} of a snapshot. */
 void wb_json_bpf_cost(struct wb_json *j, const struct wb_snapshot *s);
 /* One JSON document for the interval. */

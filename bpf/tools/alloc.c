@@ -39,6 +39,14 @@ static const struct wb_metric metric_defs[] = {
 };
 #define NR_METRICS ((int)(sizeof(metric_defs) / sizeof(metric_defs[0])))
 
+static const char *const counter_names[AL_NR_COUNTERS] = {
+	[AL_CNT_ALLOC_WB] = "counters.allocations_in_writeback",
+	[AL_CNT_ALLOC_OTHER] = "counters.allocations_elsewhere",
+	[AL_CNT_DROP_TASKS] = "drops.tasks_map_full",
+	[AL_CNT_DROP_STATS] = "drops.stats_map_full",
+};
+
+
 struct alloc_state {
 	struct wb_tool_state base;
 	struct wb_metric metrics[NR_METRICS];
@@ -75,6 +83,7 @@ static int alloc_open(const struct wb_opts *o, struct wb_tool_state **out, FILE 
 	st->base.c = (struct wb_collector){
 		.tool = "alloc", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
 		.stats_map = "stats", .counters_map = "counters", .ncounters = AL_NR_COUNTERS,
+		.counter_names = counter_names,
 		.key_size = sizeof(struct al_key), .val_size = sizeof(struct al_val),
 		.max_groups = AL_MAX_GROUPS,
 	};
@@ -150,16 +159,6 @@ static void alloc_json(struct wb_json *j, const struct wb_tool_state *st, const 
 	const struct al_val *vals = s->vals;
 	const struct wb_collector *c = &st->c;
 
-	wb_json_key(j, "counters");
-	wb_json_obj_begin(j);
-	wb_json_kv_uint(j, "allocations_in_writeback", s->cnt[AL_CNT_ALLOC_WB]);
-	wb_json_kv_uint(j, "allocations_elsewhere", s->cnt[AL_CNT_ALLOC_OTHER]);
-	wb_json_obj_end(j);
-	wb_json_key(j, "drops");
-	wb_json_obj_begin(j);
-	wb_json_kv_uint(j, "tasks_map_full", s->cnt[AL_CNT_DROP_TASKS]);
-	wb_json_kv_uint(j, "stats_map_full", s->cnt[AL_CNT_DROP_STATS]);
-	wb_json_obj_end(j);
 	wb_json_key(j, "groups");
 	wb_json_arr_begin(j);
 	for (int i = 0; i < s->n; i++) {

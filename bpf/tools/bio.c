@@ -31,6 +31,15 @@ static const struct wb_metric metric_defs[] = {
 };
 #define NR_METRICS ((int)(sizeof(metric_defs) / sizeof(metric_defs[0])))
 
+static const char *const counter_names[BIO_NR_COUNTERS] = {
+	[BIO_CNT_QUEUED] = "counters.queued",
+	[BIO_CNT_DONE] = "counters.completed",
+	[BIO_CNT_DROP_INFLIGHT] = "drops.inflight_map_full",
+	[BIO_CNT_DROP_STATS] = "drops.stats_map_full",
+	[BIO_CNT_RQ_TRUNCATED] = "counters.requests_truncated",
+};
+
+
 struct bio_state {
 	struct wb_tool_state base;
 	struct wb_metric metrics[NR_METRICS];
@@ -67,6 +76,7 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 	st->base.c = (struct wb_collector){
 		.tool = "bio", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
 		.stats_map = "stats", .counters_map = "counters", .ncounters = BIO_NR_COUNTERS,
+		.counter_names = counter_names,
 		.key_size = sizeof(struct bio_key), .val_size = sizeof(struct bio_val),
 		.max_groups = BIO_MAX_GROUPS, .stale_maps = { "starts" }, .stale_ns = STALE_NS,
 	};
@@ -118,18 +128,6 @@ static void bio_json(struct wb_json *j, const struct wb_tool_state *st, const st
 	const struct bio_val *vals = s->vals;
 	const char *unit = o->milliseconds ? "msecs" : "usecs";
 
-	wb_json_key(j, "counters");
-	wb_json_obj_begin(j);
-	wb_json_kv_uint(j, "queued", s->cnt[BIO_CNT_QUEUED]);
-	wb_json_kv_uint(j, "completed", s->cnt[BIO_CNT_DONE]);
-	wb_json_kv_uint(j, "requests_truncated", s->cnt[BIO_CNT_RQ_TRUNCATED]);
-	wb_json_obj_end(j);
-	wb_json_key(j, "drops");
-	wb_json_obj_begin(j);
-	wb_json_kv_uint(j, "inflight_map_full", s->cnt[BIO_CNT_DROP_INFLIGHT]);
-	wb_json_kv_uint(j, "stats_map_full", s->cnt[BIO_CNT_DROP_STATS]);
-	wb_json_kv_uint(j, "stale", s->stale);
-	wb_json_obj_end(j);
 	wb_json_key(j, "groups");
 	wb_json_arr_begin(j);
 	for (int i = 0; i < s->n; i++) {

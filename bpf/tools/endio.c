@@ -59,6 +59,18 @@ static const struct wb_metric metric_defs[] = {
 };
 #define NR_METRICS ((int)(sizeof(metric_defs) / sizeof(metric_defs[0])))
 
+static const char *const counter_names[EIO_NR_COUNTERS] = {
+	[EIO_CNT_WORK_QUEUED] = "counters.work_queued",
+	[EIO_CNT_WORK_UNPAIRED] = "counters.work_unpaired",
+	[EIO_CNT_IOEND_UNPAIRED] = "counters.ioend_unpaired",
+	[EIO_CNT_MERGE_TRUNC] = "counters.merge_truncated",
+	[EIO_CNT_DROP_WORKS] = "drops.works_map_full",
+	[EIO_CNT_DROP_PENDING] = "drops.pending_map_full",
+	[EIO_CNT_DROP_TASKS] = "drops.tasks_map_full",
+	[EIO_CNT_DROP_STATS] = "drops.stats_map_full",
+};
+
+
 struct endio_state {
 	struct wb_tool_state base;
 	struct wb_metric metrics[NR_METRICS];
@@ -95,6 +107,7 @@ static int endio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE 
 	st->base.c = (struct wb_collector){
 		.tool = "endio", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
 		.stats_map = "stats", .counters_map = "counters", .ncounters = EIO_NR_COUNTERS,
+		.counter_names = counter_names,
 		.key_size = sizeof(struct eio_key), .val_size = sizeof(struct eio_val),
 		.max_groups = EIO_MAX_GROUPS, .stale_maps = { "works", "pending" },
 		.stale_ns = STALE_NS,
@@ -199,21 +212,6 @@ static void endio_json(struct wb_json *j, const struct wb_tool_state *st, const 
 	const char *unit = o->milliseconds ? "msecs" : "usecs";
 	char m[64];
 
-	wb_json_key(j, "counters");
-	wb_json_obj_begin(j);
-	wb_json_kv_uint(j, "work_queued", s->cnt[EIO_CNT_WORK_QUEUED]);
-	wb_json_kv_uint(j, "work_unpaired", s->cnt[EIO_CNT_WORK_UNPAIRED]);
-	wb_json_kv_uint(j, "ioend_unpaired", s->cnt[EIO_CNT_IOEND_UNPAIRED]);
-	wb_json_kv_uint(j, "merge_truncated", s->cnt[EIO_CNT_MERGE_TRUNC]);
-	wb_json_obj_end(j);
-	wb_json_key(j, "drops");
-	wb_json_obj_begin(j);
-	wb_json_kv_uint(j, "works_map_full", s->cnt[EIO_CNT_DROP_WORKS]);
-	wb_json_kv_uint(j, "pending_map_full", s->cnt[EIO_CNT_DROP_PENDING]);
-	wb_json_kv_uint(j, "tasks_map_full", s->cnt[EIO_CNT_DROP_TASKS]);
-	wb_json_kv_uint(j, "stats_map_full", s->cnt[EIO_CNT_DROP_STATS]);
-	wb_json_kv_uint(j, "stale", s->stale);
-	wb_json_obj_end(j);
 	wb_json_key(j, "groups");
 	wb_json_arr_begin(j);
 	for (int i = 0; i < s->n; i++) {

@@ -21,6 +21,15 @@
 enum { LO_CNT_ACQUIRE, LO_CNT_DROP_HELD, LO_CNT_DROP_TASKS, LO_CNT_DROP_EDGES, LO_CNT_HEALED,
        LO_NR_COUNTERS };
 
+/* Cumulative totals: the audit is over everything seen since the start. */
+static const char *const counter_names[LO_NR_COUNTERS] = {
+	[LO_CNT_ACQUIRE] = "counters.acquisitions",
+	[LO_CNT_DROP_HELD] = "drops.held_set_full",
+	[LO_CNT_DROP_TASKS] = "drops.tasks_map_full",
+	[LO_CNT_DROP_EDGES] = "drops.edges_map_full",
+	[LO_CNT_HEALED] = "counters.releases_missed",
+};
+
 static const char doc[] =
 "Audit the lock order of ext4 write-back: folio lock, jbd2 handle, i_data_sem and\n"
 "i_rwsem, per task. Every \"A held while B taken\" edge is recorded with its path\n"
@@ -181,17 +190,7 @@ static int report(void *ctx, double span)
 		wb_metrics_json(&j, r->c.metrics, r->c.nmetrics);
 		wb_json_kv_uint(&j, "missed", r->snap.missed);
 		wb_json_bpf_cost(&j, &r->snap);
-		wb_json_key(&j, "counters");
-		wb_json_obj_begin(&j);
-		wb_json_kv_uint(&j, "acquisitions", r->total[LO_CNT_ACQUIRE]);
-		wb_json_kv_uint(&j, "releases_missed", r->total[LO_CNT_HEALED]);
-		wb_json_obj_end(&j);
-		wb_json_key(&j, "drops");
-		wb_json_obj_begin(&j);
-		wb_json_kv_uint(&j, "held_set_full", r->total[LO_CNT_DROP_HELD]);
-		wb_json_kv_uint(&j, "tasks_map_full", r->total[LO_CNT_DROP_TASKS]);
-		wb_json_kv_uint(&j, "edges_map_full", r->total[LO_CNT_DROP_EDGES]);
-		wb_json_obj_end(&j);
+		wb_json_counters(&j, counter_names, LO_NR_COUNTERS, r->total, NULL);
 		lg_print_json(&j, &r->report);
 		wb_json_kv_int(&j, "exit_status", r->status);
 		wb_json_obj_end(&j);

@@ -29,6 +29,15 @@ static const struct wb_metric metric_defs[] = {
 };
 #define NR_METRICS ((int)(sizeof(metric_defs) / sizeof(metric_defs[0])))
 
+static const char *const counter_names[WP_NR_COUNTERS] = {
+	[WP_CNT_ENTER] = "counters.enter",
+	[WP_CNT_EXIT] = "counters.exit",
+	[WP_CNT_UNPAIRED] = "counters.unpaired",
+	[WP_CNT_DROP_INFLIGHT] = "drops.inflight_map_full",
+	[WP_CNT_DROP_STATS] = "drops.stats_map_full",
+};
+
+
 struct wp_state {
 	struct wb_tool_state base;
 	struct wb_metric metrics[NR_METRICS];
@@ -65,7 +74,8 @@ static int wp_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *ho
 	st->base.c = (struct wb_collector){
 		.tool = "writepages", .obj = st->skel->obj, .metrics = st->metrics,
 		.nmetrics = NR_METRICS, .stats_map = "stats", .counters_map = "counters",
-		.ncounters = WP_NR_COUNTERS, .key_size = sizeof(struct wp_key),
+		.ncounters = WP_NR_COUNTERS, .counter_names = counter_names,
+		.key_size = sizeof(struct wp_key),
 		.val_size = sizeof(struct wp_val), .max_groups = WP_MAX_DEVS,
 	};
 	err = wb_tool_start(&st->base, hooks_out, "writepages");
@@ -111,20 +121,8 @@ static void wp_json(struct wb_json *j, const struct wb_tool_state *st, const str
 	const struct wb_snapshot *s = &st->snap;
 	const struct wp_key *keys = s->keys;
 	const struct wp_val *vals = s->vals;
-	const unsigned long long *cnt = s->cnt;
 	const char *unit = o->milliseconds ? "msecs" : "usecs";
 
-	wb_json_key(j, "counters");
-	wb_json_obj_begin(j);
-	wb_json_kv_uint(j, "enter", cnt[WP_CNT_ENTER]);
-	wb_json_kv_uint(j, "exit", cnt[WP_CNT_EXIT]);
-	wb_json_kv_uint(j, "unpaired", cnt[WP_CNT_UNPAIRED]);
-	wb_json_obj_end(j);
-	wb_json_key(j, "drops");
-	wb_json_obj_begin(j);
-	wb_json_kv_uint(j, "inflight_map_full", cnt[WP_CNT_DROP_INFLIGHT]);
-	wb_json_kv_uint(j, "stats_map_full", cnt[WP_CNT_DROP_STATS]);
-	wb_json_obj_end(j);
 	wb_json_key(j, "groups");
 	wb_json_arr_begin(j);
 	for (int i = 0; i < s->n; i++) {

@@ -5,6 +5,7 @@
 # the fentry/kprobe fallback test (/dev/vdb) and the lock-order audit (both).
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
+[ -z "${1:-}" ] || : >"$1/started"	# tells smoke.sh that the guest booted
 echo "guest: $(uname -r), $(nproc) CPUs"
 
 cs=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The wbscope subcommands; each lives in tools/<name>.c. */
+/* The wbscope subcommands: tracing tools in bpf/tools/<name>.c, benchmark ones in
+ * bench/src/<name>.c. */
 #ifndef WB_COMMANDS_H
 #define WB_COMMANDS_H
 
@@ -9,5 +10,7 @@ int cmd_endio(int argc, char **argv);
 int cmd_alloc(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_lockorder(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

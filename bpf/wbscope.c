@@ -25,6 +25,8 @@ static const struct command commands[] = {
 	{ "alloc", cmd_alloc, "write-back block allocation: sizes, per call, delalloc use, iomap mappings" },
 	{ "top", cmd_top, "one line per device and path per interval, from all of the above" },
 	{ "lockorder", cmd_lockorder, "audit folio lock / jbd2 handle / i_data_sem order per path" },
+	{ "bench", cmd_bench, "run the benchmark matrix: buffer_head vs iomap, side by side" },
+	{ "report", cmd_report, "statistics, report and plots of a benchmark run; the run index" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

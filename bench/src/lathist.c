@@ -42,7 +42,7 @@ void wb_lat_merge(struct wb_lathist *dst, const struct wb_lathist *src)
 
 double wb_lat_percentile(const struct wb_lathist *h, double p)
 {
-	double want = p / 100.0 * h->n;
+	double want = p * h->n / 100.0 - 1e-9;	/* tolerate 99.9 * 1000 / 100 > 999 */
 	uint64_t cum = 0;
 
 	if (!h->n)

@@ -44,5 +44,20 @@ expect 0 "Graphviz"                    -- lockorder --help
 expect 2 "lockorder: -p and --ino are not supported" -- lockorder -p 1
 expect 2 "requires an argument"        -- lockorder --dot
 
+# Benchmark subcommands.
+tmp=$(mktemp -d /tmp/wbscope-cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+expect 2 "expected one directory"      -- report
+expect 0 "merged fio histograms"       -- report --help
+expect 2 "$tmp/nosuch/runner.json.*not a wbscope benchmark run" -- report "$tmp/nosuch"
+mkdir -p "$tmp/norun/runs" && echo '{"paths":["a","b"]}' >"$tmp/norun/runner.json"
+expect 2 "no finished runs"            -- report "$tmp/norun"
+echo '{not json' >"$tmp/norun/runner.json"
+expect 2 "runner.json"                 -- report "$tmp/norun"
+expect 2 "$tmp/nodir.*No such file"    -- report --index "$tmp/nodir"
+expect 0 "Ctrl-C"                      -- bench --help
+expect 2 "unknown argument '--bogus'"  -- bench --bogus
+expect 2 "no matrix 'nosuch'"          -- bench --matrix nosuch
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,6 +1,7 @@
 # wbscope: observability and benchmarks for ext4 buffered writeback (buffer_head vs iomap).
 #
-#   make run          main job: setup, kernel, tools, boot the guest, trace a fio workload
+#   make run          main job: setup, kernel, tools, boot the guest, quick benchmark matrix
+#   make bench        the benchmark suite [ARGS='--matrix full --reps 8 --host ...']
 #   make test         all tests (unit, host integration, guest smoke); CI runs this
 #   make setup        install dependencies (Debian 12; root)
 #   make kernel       build the kernel [FLAVOUR=lockdep]
@@ -17,7 +18,7 @@
 FLAVOUR ?= default
 export FLAVOUR
 
-.PHONY: all run setup kernel tools vm test test-unit test-integration test-guest kernel-test \
+.PHONY: all run bench setup kernel tools vm test test-unit test-integration test-guest kernel-test \
 	bench-overhead clean
 all: tools
 
@@ -31,7 +32,10 @@ tools: setup
 	$(MAKE) -C bpf
 
 run:
-	scripts/demo
+	scripts/demo $(ARGS)
+
+bench:
+	scripts/bench $(ARGS)
 
 vm: kernel tools
 	@test -n "$(CMD)" || { echo "usage: make vm CMD='command' [DISKS='4G']" >&2; exit 2; }

@@ -219,6 +219,18 @@ int wb_compare(const struct wb_runset *rs, struct wb_comparison *c, char *err, s
 			}
 		}
 		compare_values(&g->bw, bw[0], g->n[0], bw[1], g->n[1], 1, seed, c->iters);
+		for (int s = 0; s < 2; s++) {
+			double odd[WB_MAX_REPS], even[WB_MAX_REPS];
+			int no = 0, ne = 0;
+
+			for (int i = 0; i < g->n[s]; i++) {
+				if (rs->runs[g->run[s][i]].rep % 2)
+					odd[no++] = bw[s][i];
+				else
+					even[ne++] = bw[s][i];
+			}
+			g->aa_ratio[s] = no >= 2 && ne >= 2 ? wb_median(odd, no) / wb_median(even, ne) : NAN;
+		}
 		for (int k = 0; k < WB_NR_PCT; k++)
 			compare_latency(&g->lat[k], rs, g, wb_pcts[k], seed + 10 * (k + 1), c->iters / 2, 0);
 		compare_latency(&g->sync99, rs, g, 99, seed + 50, c->iters / 2, 1);

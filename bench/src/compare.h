@@ -39,6 +39,9 @@ struct wb_group {
 	double phase_events_per_mib[2][WB_PH_NR];
 	int phase_runs[2][WB_PH_NR];
 	int misattributed;	/* runs whose collectors saw the other path */
+	/* A/A: median throughput of the odd repetitions over that of the even ones, per
+	 * path (NAN under 4 runs): how far apart two halves of one path's runs are. */
+	double aa_ratio[2];
 };
 
 struct wb_comparison {

@@ -144,6 +144,8 @@ static json_t *group_json(const struct wb_comparison *c, const struct wb_group *
 	}
 	json_object_set_new(o, "phases", ph);
 	json_object_set_new(o, "misattributed_runs", json_integer(g->misattributed));
+	json_object_set_new(o, "aa_split_ratio", json_pack("{s:o,s:o}", c->paths[0], jnum(g->aa_ratio[0]),
+							    c->paths[1], jnum(g->aa_ratio[1])));
 	return o;
 }
 
@@ -416,6 +418,16 @@ static void write_markdown(FILE *f, const struct wb_runset *rs, const struct wb_
 			fprintf(f, "%s median %.1f%% (max %.1f%%)%s", c->paths[s], n[s] ? wb_median(cvs[s], n[s]) : NAN,
 				n[s] ? wb_quantile(cvs[s], n[s], 1) : NAN, s ? ".\n" : ", ");
 		fprintf(f, "A difference much smaller than this needs more repetitions to show.\n");
+		n[0] = 0;
+		for (int i = 0; i < c->nr && i < 1024; i++)
+			for (int s = 0; s < 2; s++)
+				if (!isnan(c->groups[i].aa_ratio[s]) && n[0] < 1024)
+					cvs[0][n[0]++] = 100 * fabs(c->groups[i].aa_ratio[s] - 1);
+		if (n[0])
+			fprintf(f, "\nA/A within this run: the median throughput of a path's odd repetitions "
+				   "against its even ones (same kernel, same path) differs by %.1f%% (median over "
+				   "workloads and paths; 90th percentile %.1f%%, max %.1f%%).\n",
+				wb_median(cvs[0], n[0]), wb_quantile(cvs[0], n[0], 0.9), wb_quantile(cvs[0], n[0], 1));
 	}
 }
 

@@ -118,10 +118,17 @@ static json_t *group_json(const struct wb_comparison *c, const struct wb_group *
 		for (int i = 0; i < g->n[s]; i++) {
 			const struct wb_run *r = &rs->runs[g->run[s][i]];
 
-			json_array_append_new(vals, json_pack("{s:s,s:i,s:f,s:o,s:o}", "id", r->id, "rep", r->rep,
+			json_t *ph = json_object();
+			double mib = r->bytes / 1048576.0;
+
+			for (int p = 0; p < WB_PH_NR; p++)
+				json_object_set_new(ph, wb_phase_names[p],
+						    jnum(r->has[p] && mib > 0 ? r->phase_ns[p] / 1000 / mib : NAN));
+			json_array_append_new(vals, json_pack("{s:s,s:i,s:f,s:o,s:o,s:o}", "id", r->id, "rep", r->rep,
 							      "mib_s", r->bw_mib,
 							      "clat_p99_us", jnum(r->clat->n ? wb_lat_percentile(r->clat, 99) / 1000 : NAN),
-							      "writepages_us", jnum(r->has[WB_PH_WRITEPAGES] ? r->phase_ns[WB_PH_WRITEPAGES] / 1000 : NAN)));
+							      "sync_p99_us", jnum(r->sync ? wb_lat_percentile(r->sync, 99) / 1000 : NAN),
+							      "phases_us_per_mib", ph));
 		}
 		json_object_set_new(runs, c->paths[s], vals);
 	}

@@ -12,5 +12,7 @@ int cmd_top(int argc, char **argv);
 int cmd_lockorder(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 #endif

@@ -27,6 +27,8 @@ static const struct command commands[] = {
 	{ "lockorder", cmd_lockorder, "audit folio lock / jbd2 handle / i_data_sem order per path" },
 	{ "bench", cmd_bench, "run the benchmark matrix: buffer_head vs iomap, side by side" },
 	{ "report", cmd_report, "statistics, report and plots of a benchmark run; the run index" },
+	{ "gate", cmd_gate, "CI performance gate: a candidate run against a baseline run or history" },
+	{ "history", cmd_history, "the results history (SQLite): record runs, list them, trends" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

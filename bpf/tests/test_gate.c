@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of the CI gate's decision per cell and of its configuration file. */
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "check.h"
+#include "gate.h"
+#include "stats.h"
+
+/* A cell of n samples around mean with relative spread sd (deterministic noise). */
+static void fill(struct wb_cell *c, enum wb_gate_metric m, int n, double mean, double sd, int run, uint64_t seed)
+{
+	struct wb_rng r;
+
+	memset(c, 0, sizeof(*c));
+	strcpy(c->workload, "w");
+	strcpy(c->device, "disk");
+	strcpy(c->path, "iomap");
+	c->metric = m;
+	wb_rng_seed(&r, seed);
+	for (int i = 0; i < n; i++) {
+		/* sum of uniforms: roughly normal, unit variance */
+		double z = 0;
+
+		for (int k = 0; k < 12; k++)
+			z += (wb_rng_next(&r) >> 11) * (1.0 / 9007199254740992.0);
+		c->v[i] = mean * (1 + sd * (z - 6));
+		c->rep[i] = i + 1;
+		c->run[i] = run;
+	}
+	c->n = n;
+}
+
+static void test_cells(void)
+{
+	static struct wb_cell b, c;
+	struct wb_gate_config cfg;
+	struct wb_gate_result r;
+
+	wb_gate_config_defaults(&cfg);
+	fill(&b, WB_GM_THROUGHPUT, 5, 100, 0.01, 0, 1);
+	fill(&c, WB_GM_THROUGHPUT, 5, 100, 0.01, 0, 2);
+	wb_gate_cell(&cfg, &b, 1, &c, &r);
+	CHECK(r.status == WB_GATE_PASS, "A/A passes: %s (%s)", wb_gate_status_name(r.status), r.why);
+
+	fill(&c, WB_GM_THROUGHPUT, 5, 80, 0.01, 0, 3);
+	wb_gate_cell(&cfg, &b, 1, &c, &r);
+	CHECK(r.status == WB_GATE_REGRESSION && r.change < -0.15, "20%% slower: %s %g", wb_gate_status_name(r.status), r.change);
+
+	fill(&c, WB_GM_THROUGHPUT, 5, 97, 0.002, 0, 4);
+	fill(&b, WB_GM_THROUGHPUT, 5, 100, 0.002, 0, 5);
+	wb_gate_cell(&cfg, &b, 1, &c, &r);
+	CHECK(r.status == WB_GATE_PASS && strstr(r.why, "within the threshold"), "3%% < 5%% threshold: %s (%s)",
+	      wb_gate_status_name(r.status), r.why);
+
+	fill(&c, WB_GM_THROUGHPUT, 5, 125, 0.01, 0, 6);
+	wb_gate_cell(&cfg, &b, 1, &c, &r);
+	CHECK(r.status == WB_GATE_IMPROVEMENT, "faster: %s", wb_gate_status_name(r.status));
+
+	fill(&b, WB_GM_THROUGHPUT, 3, 100, 0.01, 0, 7);
+	fill(&c, WB_GM_THROUGHPUT, 3, 50, 0.01, 0, 8);
+	wb_gate_cell(&cfg, &b, 1, &c, &r);
+	CHECK(r.status == WB_GATE_INCONCLUSIVE && strstr(r.why, "at least 4"), "3 runs: %s (%s)",
+	      wb_gate_status_name(r.status), r.why);
+
+	fill(&b, WB_GM_THROUGHPUT, 5, 100, 0.3, 0, 9);
+	fill(&c, WB_GM_THROUGHPUT, 5, 100, 0.3, 0, 10);
+	wb_gate_cell(&cfg, &b, 1, &c, &r);
+	CHECK(r.status == WB_GATE_INCONCLUSIVE && r.runs_needed > 5 && strstr(r.why, "too noisy"),
+	      "noisy baseline: %s (%s) needs %d", wb_gate_status_name(r.status), r.why, r.runs_needed);
+
+	fill(&b, WB_GM_CLAT_P99, 6, 100, 0.01, 0, 11);
+	fill(&c, WB_GM_CLAT_P99, 6, 130, 0.01, 0, 12);
+	wb_gate_cell(&cfg, &b, 1, &c, &r);
+	CHECK(r.status == WB_GATE_REGRESSION, "latency 30%% higher: %s", wb_gate_status_name(r.status));
+
+	/* Two baseline runs 15% apart: a 12% drop is within their A/A noise floor. */
+	{
+		static struct wb_cell r0, r1;
+
+		fill(&r0, WB_GM_THROUGHPUT, 5, 100, 0.005, 0, 13);
+		fill(&r1, WB_GM_THROUGHPUT, 5, 115, 0.005, 1, 14);
+		b = r0;
+		for (int i = 0; i < 5; i++) {
+			b.v[5 + i] = r1.v[i];
+			b.rep[5 + i] = i + 1;
+			b.run[5 + i] = 1;
+		}
+		b.n = 10;
+		fill(&c, WB_GM_THROUGHPUT, 5, 94, 0.005, 0, 15);
+		wb_gate_cell(&cfg, &b, 2, &c, &r);
+		CHECK(fabs(r.floor - 0.15) < 0.02 && r.aa_pairs == 1, "floor %g pairs %d", r.floor, r.aa_pairs);
+		CHECK(r.status != WB_GATE_REGRESSION, "within the A/A floor: %s (%s, change %g)",
+		      wb_gate_status_name(r.status), r.why, r.change);
+	}
+}
+
+static int write_conf(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+static void test_config(void)
+{
+	char path[] = "/tmp/wbscope-gate-test.XXXXXX", err[512];
+	struct wb_gate_config cfg;
+	int fd = mkstemp(path);
+
+	if (fd < 0) {
+		CHECK(0, "mkstemp");
+		return;
+	}
+	close(fd);
+	wb_gate_config_defaults(&cfg);
+	write_conf(path, "# comment\n[gate]\nalpha = 0.01   # stricter\nhistory_runs = 7\n"
+			 "[throughput]\nthreshold = 0.08\n[endio]\nenabled = false\n");
+	CHECK(!wb_gate_config_load(&cfg, path, err, sizeof(err)), "load: %s", err);
+	CHECK(cfg.alpha == 0.01 && cfg.history_runs == 7 && cfg.threshold[WB_GM_THROUGHPUT] == 0.08 &&
+	      !cfg.enabled[WB_GM_ENDIO] && cfg.enabled[WB_GM_CLAT_P99], "values");
+	write_conf(path, "[gate]\nalpha = 0.05\n[throughput]\ntreshold = 0.1\n");
+	CHECK(wb_gate_config_load(&cfg, path, err, sizeof(err)) && strstr(err, ":4:") && strstr(err, "treshold"),
+	      "unknown key named with its line: %s", err);
+	write_conf(path, "[latency]\nthreshold = 0.1\n");
+	CHECK(wb_gate_config_load(&cfg, path, err, sizeof(err)) && strstr(err, "unknown section [latency]"), "%s", err);
+	write_conf(path, "[gate]\nalpha = lots\n");
+	CHECK(wb_gate_config_load(&cfg, path, err, sizeof(err)) && strstr(err, "not a number"), "%s", err);
+	write_conf(path, "[gate]\nalpha = 2\n");
+	CHECK(wb_gate_config_load(&cfg, path, err, sizeof(err)) && strstr(err, "out of range"), "%s", err);
+	unlink(path);
+	CHECK(wb_gate_config_load(&cfg, path, err, sizeof(err)) && strstr(err, path), "missing file: %s", err);
+}
+
+int main(void)
+{
+	test_cells();
+	test_config();
+	return check_done("test_gate");
+}

@@ -89,6 +89,9 @@ check "... and the first run is untouched" test "$before" = "$(md5sum "$s")"
 printf 'defaults SIZE=8m\nx append.fio TARGET=sometimes\n' >"$work/bad1"
 msg=$(bench/run --host --out "$work/bad" --matrix "$work/bad1" 2>&1)
 check "bad TARGET: exit 2, file:line named" bash -c "[[ '$msg' == *'bad1:2: TARGET must be'* ]]"
+printf 'x append.fio DEVICES=virtio\n' >"$work/bad3"
+msg=$(bench/run --host --out "$work/bad" --matrix "$work/bad3" 2>&1)
+check "unknown device in DEVICES named" bash -c "[[ '$msg' == *'bad3:1: DEVICES must list disk'* ]]"
 printf 'x nosuch.fio\n' >"$work/bad2"
 msg=$(bench/run --host --out "$work/bad" --matrix "$work/bad2" 2>&1)
 check "missing job file named" bash -c "[[ '$msg' == *'bad2:1: no job file bench/jobs/nosuch.fio'* ]]"

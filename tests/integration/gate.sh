@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# End-to-end test of the CI gate on this machine: two small host benchmark runs of an
+# fsync-per-write workload, the second with a known slowdown injected (fio's writes to
+# the device limited by a cgroup to a fraction of what it reaches), then:
+#   - gate(slowed against normal) reports the regression and exits 1;
+#   - gate(normal against itself) never reports a regression;
+#   - the history records both runs, `--baseline history` finds the earlier one,
+#     `history show` prints the trend and plots it;
+#   - bad input (missing summary, bad config, unknown metric) exits 2 naming the problem.
+#
+#   tests/integration/gate.sh
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+suite=gate
+echo "integration: wbscope gate and history, end to end on host runs"
+t_need_root "$suite integration test" || { t_summary "$suite"; exit $?; }
+[ -x "$WBSCOPE_BIN" ] || die "$WBSCOPE_BIN not built (run: make -C bpf)"
+
+work=$(mktemp -d /tmp/wbscope-gate-test.XXXXXX)
+t_on_exit "rm -rf $work"
+printf 'defaults SIZE=16m RUNTIME=20\nfsync-64k append.fio TARGET=fsync BS=64k DEVICES=disk\n' >"$work/m"
+export WBSCOPE_HISTORY=$work/history.sqlite
+bench() { "$WBSCOPE_BIN" bench --host --matrix "$work/m" --reps 5 --collectors none --out "$@" >"$work/$(basename "$1").log" 2>&1; }
+bench "$work/results/a" || bad "baseline run"
+bench "$work/results/b" --throttle 4 || bad "throttled run"
+check "both runs reported" test -s "$work/results/a/summary.json" -a -s "$work/results/b/summary.json"
+check "the throttled run records its throttle" jq -e '.runner.throttle_mib_s == 4' "$work/results/b/summary.json"
+
+"$WBSCOPE_BIN" gate --baseline "$work/results/a" --candidate "$work/results/b" --json "$work/g1.json" \
+	--md "$work/g1.md" >"$work/g1.out" 2>&1
+rc=$?
+check "gate(throttled vs normal) exits 1 (got $rc)" test $rc = 1
+check "... with a throughput REGRESSION on both paths" \
+	jq -e '[.cells[] | select(.metric == "throughput" and .verdict == "REGRESSION")] | length == 2' "$work/g1.json"
+check "... the Markdown table marks it" grep -q '\*\*REGRESSION\*\*' "$work/g1.md"
+check "... JSON schema and exit status recorded" jq -e '.schema == "wbscope-gate/1" and .exit_status == 1' "$work/g1.json"
+
+"$WBSCOPE_BIN" gate --baseline "$work/results/a" --candidate "$work/results/a" >"$work/g2.out" 2>&1
+rc=$?
+check "gate(normal vs itself) does not report a regression (exit $rc)" test $rc != 1
+check "... and has no REGRESSION cell" bash -c "! grep -q REGRESSION '$work/g2.out'"
+
+# wbscope bench recorded both runs (WBSCOPE_HISTORY names the database).
+check "history list shows both runs, recorded by wbscope bench" bash -c "\"$WBSCOPE_BIN\" history list | grep -c '^[ab] ' | grep -qx 2"
+"$WBSCOPE_BIN" history add "$work/results/a" 2>"$work/h2.err"
+check "adding a run again keeps the recorded one" grep -q "was recorded before (kept)" "$work/h2.err"
+"$WBSCOPE_BIN" history --db "$work/other.sqlite" add "$work/results/a" 2>"$work/h3.err"
+check "history add records into a new database" grep -q "results/a recorded" "$work/h3.err"
+"$WBSCOPE_BIN" gate --baseline history:1 --candidate "$work/results/b" --json "$work/g3.json" >/dev/null 2>&1
+rc=$?
+check "gate --baseline history:1 (= run a) finds the regression (exit $rc)" test $rc = 1
+check "... naming the history as baseline" jq -e '.baseline | startswith("history")' "$work/g3.json"
+"$WBSCOPE_BIN" history show -m throughput -w fsync-64k -d disk --plot "$work/trend.svg" >"$work/show.out" 2>&1
+check "history show prints one line per run and path" bash -c "[ \$(grep -cE '^[0-9]+ +[ab] ' '$work/show.out') = 4 ]"
+check "history show plots the trend" grep -q '<svg' "$work/trend.svg"
+
+printf '[gate]\nalpha = 7\n' >"$work/bad.toml"
+msg=$("$WBSCOPE_BIN" gate --baseline "$work/results/a" --candidate "$work/results/b" --config "$work/bad.toml" 2>&1)
+check "bad config: exit 2 naming file and line" bash -c "[[ '$msg' == *'bad.toml:2'*'out of range'* ]]"
+msg=$("$WBSCOPE_BIN" gate --baseline "$work/nosuch" --candidate "$work/results/b" 2>&1)
+check "missing baseline run: named" bash -c "[[ '$msg' == *'nosuch/summary.json'* ]]"
+msg=$("$WBSCOPE_BIN" history show -m speed -w x 2>&1)
+check "unknown metric: named" bash -c "[[ '$msg' == *\"unknown metric 'speed'\"* ]]"
+
+t_summary "$suite"

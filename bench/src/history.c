@@ -401,7 +401,8 @@ int cmd_history(int argc, char **argv)
 	char err[1024];
 	int o, rc = WB_EXIT_OK;
 
-	while ((o = getopt_long(argc, argv, "+m:w:d:p:h", opts, NULL)) != -1) {
+	/* GNU getopt permutes: options may come before or after the action. */
+	while ((o = getopt_long(argc, argv, "m:w:d:p:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'D': db = optarg; break;
 		case 'm': metric = optarg; break;
@@ -437,18 +438,6 @@ int cmd_history(int argc, char **argv)
 	if (!strcmp(argv[optind], "list"))
 		return history_list(db);
 	if (!strcmp(argv[optind], "show")) {
-		optind++;
-		while ((o = getopt_long(argc, argv, "m:w:d:p:", opts, NULL)) != -1) {
-			switch (o) {
-			case 'D': db = optarg; break;
-			case 'm': metric = optarg; break;
-			case 'w': workload = optarg; break;
-			case 'd': device = optarg; break;
-			case 'p': path = optarg; break;
-			case 'P': plot = optarg; break;
-			default: fprintf(stderr, usage_text); return WB_EXIT_ERROR;
-			}
-		}
 		if (!metric || !workload) {
 			fprintf(stderr, "wbscope history show: -m METRIC and -w WORKLOAD are required\n");
 			return WB_EXIT_ERROR;

@@ -106,6 +106,18 @@ void wb_spread(const double *x, int n, struct wb_spread *s)
 	s->cv = s->mean != 0 ? wb_stddev(x, n) / fabs(s->mean) : NAN;
 }
 
+/* Buffers for a bootstrap: one resample of up to n values, iters estimates. */
+static int boot_alloc(int n, int iters, double **buf, double **est)
+{
+	*buf = malloc(n * sizeof(**buf));
+	*est = malloc(iters * sizeof(**est));
+	if (*buf && *est)
+		return 0;
+	free(*buf);
+	free(*est);
+	return -1;
+}
+
 /* Median of a resample of x (n values) drawn into buf. */
 static double resample_median(const double *x, int n, double *buf, struct wb_rng *r)
 {
@@ -125,13 +137,8 @@ int wb_boot_ratio(const double *a, int na, const double *b, int nb, int iters, d
 	if (na <= 0 || nb <= 0 || ma == 0 || iters <= 0)
 		return -1;
 	*ratio = mb / ma;
-	buf = malloc((na > nb ? na : nb) * sizeof(*buf));
-	est = malloc(iters * sizeof(*est));
-	if (!buf || !est) {
-		free(buf);
-		free(est);
+	if (boot_alloc(na > nb ? na : nb, iters, &buf, &est))
 		return -1;
-	}
 	wb_rng_seed(&r, seed);
 	for (int i = 0; i < iters; i++) {
 		double ra = resample_median(a, na, buf, &r);
@@ -154,15 +161,8 @@ int wb_boot_median(const double *x, int n, int iters, double level, uint64_t see
 	double *buf, *est;
 	struct wb_rng r;
 
-	if (n <= 0 || iters <= 0)
+	if (n <= 0 || iters <= 0 || boot_alloc(n, iters, &buf, &est))
 		return -1;
-	buf = malloc(n * sizeof(*buf));
-	est = malloc(iters * sizeof(*est));
-	if (!buf || !est) {
-		free(buf);
-		free(est);
-		return -1;
-	}
 	wb_rng_seed(&r, seed);
 	for (int i = 0; i < iters; i++)
 		est[i] = resample_median(x, n, buf, &r);

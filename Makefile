@@ -8,6 +8,8 @@
 #   make tools        build the BPF tools (bpf/.output/wbscope)
 #   make vm CMD='...' run a command in the guest [FLAVOUR=...] [DISKS="4G ..."]
 #   make kernel-test  kernel series tests in the guest, with and without buffered_iomap
+#   make test-lockdep lockdep-flavour guest test: a real lock-order violation caught by
+#                     wbscope lockorder, and the tool cross-checked with lockdep
 #   make bench-overhead  cost of each tracing tool (and of bpftrace, trace-cmd) on fio
 #                     buffered writes, in the guest on our kernel [MODE=iomap|bh]
 #                     [ARGS='--rounds 5 ...'], or on this machine with WHERE=host
@@ -18,7 +20,7 @@
 FLAVOUR ?= default
 export FLAVOUR
 
-.PHONY: all run bench setup kernel tools vm test test-unit test-integration test-guest kernel-test \
+.PHONY: all run bench setup kernel tools vm test test-lockdep test-unit test-integration test-guest kernel-test \
 	bench-overhead clean
 all: tools
 
@@ -52,6 +54,9 @@ test-integration: setup
 
 test-guest: setup
 	tests/run guest
+
+test-lockdep: setup
+	tests/run lockdep
 
 kernel-test: setup
 	tests/kernel/run.sh

@@ -142,8 +142,10 @@ static void load_collector(const char *rundir, struct wb_run *r, enum wb_phase p
 	groups = json_object_get(doc, "groups");
 	json_array_foreach(groups, i, g) {
 		json_t *ns = json_object_get(g, ns_field[ph]);
+		const char *devname = json_string_value(json_object_get(g, "devname"));
 
-		if (!ns)
+		/* The collectors watch every device: keep the run's own. */
+		if (!ns || (r->devname[0] && devname && strcmp(devname, r->devname)))
 			continue;
 		r->has[ph] = true;
 		r->phase_ns[ph] += json_number_value(ns);
@@ -178,6 +180,12 @@ static int load_run(const char *rundir, struct wb_run *r, char *err, size_t errl
 	copy_str(r->target, sizeof(r->target), json_object_get(meta, "target"));
 	copy_str(r->job, sizeof(r->job), json_object_get(meta, "job"));
 	copy_str(r->fs, sizeof(r->fs), json_object_get(meta, "fs"));
+	{
+		const char *dev = json_string_value(json_object_get(meta, "dev"));
+		const char *slash = dev ? strrchr(dev, '/') : NULL;
+
+		snprintf(r->devname, sizeof(r->devname), "%s", slash ? slash + 1 : dev ? dev : "");
+	}
 	r->rep = json_integer_value(json_object_get(meta, "rep"));
 	r->order = json_integer_value(json_object_get(meta, "order"));
 	vars = json_object_get(meta, "vars");

@@ -18,6 +18,7 @@ extern const char *const wb_phase_names[WB_PH_NR];
 struct wb_run {
 	char id[160], workload[64], device[16], path[32], target[16], job[64], fs[8];
 	char bs[16];
+	char devname[32];	/* the block device's name (vda, ram0, loop0) */
 	int rep, order;
 	double bw_mib;		/* MiB/s, reads and writes of all jobs */
 	double iops;

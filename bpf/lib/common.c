@@ -226,10 +226,14 @@ int wb_opts_finish(struct wb_opts *o, const char *cmd)
 	return 0;
 }
 
+volatile sig_atomic_t wb_report_now;
+
 static void on_signal(int sig)
 {
-	(void)sig;
-	wb_exiting = 1;
+	if (sig == SIGUSR1)
+		wb_report_now = 1;
+	else
+		wb_exiting = 1;
 }
 
 void wb_install_signals(void)
@@ -240,6 +244,7 @@ void wb_install_signals(void)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 }
 
 double wb_now(void)
@@ -254,7 +259,7 @@ void wb_sleep(double secs)
 {
 	double end = wb_now() + secs;
 
-	while (!wb_exiting) {
+	while (!wb_exiting && !wb_report_now) {
 		double left = end - wb_now();
 		struct timespec ts;
 
@@ -389,6 +394,12 @@ int wb_report_loop(const struct wb_opts *o, int (*report)(void *ctx, double span
 		if (err)
 			return err;
 		last = now;
+		if (wb_report_now && !wb_exiting) {
+			/* SIGUSR1: a report now, outside the interval/count schedule */
+			wb_report_now = 0;
+			if (!(o->duration > 0 && now - start >= o->duration - 1e-3))
+				continue;
+		}
 		reports++;
 		if (wb_exiting || (o->count && reports >= o->count) ||
 		    (o->duration > 0 && now - start >= o->duration - 1e-3))

@@ -60,6 +60,9 @@ void wb_dev_name(unsigned int dev, const char *partitions, char *buf, size_t len
 
 /* SIGINT/SIGTERM set wb_exiting; the main loop ends and the tool detaches cleanly. */
 extern volatile sig_atomic_t wb_exiting;
+/* SIGUSR1 sets wb_report_now: the tools report at once (what was seen since their last
+ * report) and go on, so that a caller can cut one run into several windows. */
+extern volatile sig_atomic_t wb_report_now;
 void wb_install_signals(void);
 /* Sleep up to secs, returning early when a signal arrives. */
 void wb_sleep(double secs);

@@ -174,7 +174,7 @@ static void test_runset(void)
 			snprintf(p, sizeof(p), "%s/runs/%04d-w-disk-%s-r%d", dir, ++order, path, rep);
 			mkdir(p, 0755);
 			snprintf(p, sizeof(p), "%s/runs/%04d-w-disk-%s-r%d/run.json", dir, order, path, rep);
-			snprintf(doc, sizeof(doc), "{\"id\":\"x%d\",\"workload\":\"w\",\"device\":\"disk\",\"path\":\"%s\","
+			snprintf(doc, sizeof(doc), "{\"id\":\"x%d\",\"workload\":\"w\",\"device\":\"disk\",\"dev\":\"/dev/vda\",\"path\":\"%s\","
 				 "\"rep\":%d,\"order\":%d,\"target\":\"writeback\",\"job\":\"bench/jobs/append.fio\","
 				 "\"vars\":\"BS=4k\"}", order, path, rep, order);
 			write_file(p, doc);
@@ -184,8 +184,10 @@ static void test_runset(void)
 				 "\"clat_ns\":{\"bins\":{\"%d\":10}}}}]}", bw * 1048576, s ? 1000 : 2000);
 			write_file(p, doc);
 			snprintf(p, sizeof(p), "%s/runs/%04d-w-disk-%s-r%d/writepages.json", dir, order, path, rep);
-			snprintf(doc, sizeof(doc), "{\"schema\":\"wbscope/1\",\"groups\":[{\"path\":\"%s\",\"calls\":2,"
-				 "\"latency_ns_sum\":%d}]}\n", rep == 4 && s ? "buffer_head" : path, s ? 5000 : 9000);
+			/* the collectors watch every device: the other disk's group is not this run's */
+			snprintf(doc, sizeof(doc), "{\"schema\":\"wbscope/1\",\"groups\":[{\"devname\":\"vda\",\"path\":\"%s\","
+				 "\"calls\":2,\"latency_ns_sum\":%d},{\"devname\":\"ram0\",\"path\":\"%s\",\"calls\":9,"
+				 "\"latency_ns_sum\":123456789}]}\n", rep == 4 && s ? "buffer_head" : path, s ? 5000 : 9000, path);
 			write_file(p, doc);
 		}
 	/* A run that never finished is skipped, not read. */

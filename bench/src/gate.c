@@ -141,15 +141,6 @@ int wb_gate_config_load(struct wb_gate_config *c, const char *path, char *err, s
 	return 0;
 }
 
-/* Smallest n per side with which the exact rank test can reach alpha. */
-static int min_runs_for(double alpha)
-{
-	for (int n = 2; n < 50; n++)
-		if (wb_mwu_min_p(n, n) < alpha)
-			return n;
-	return 50;
-}
-
 static double z_of(double p)	/* inverse of the standard normal CDF (bisection) */
 {
 	double lo = -10, hi = 10;
@@ -205,16 +196,14 @@ static double aa_floor(const struct wb_cell *b, int baseline_runs, int *pairs)
 	return NAN;
 }
 
-void wb_gate_cell(const struct wb_gate_config *cfg, const struct wb_cell *b, int baseline_runs,
-		  const struct wb_cell *c, struct wb_gate_result *r)
+void wb_gate_measure(const struct wb_gate_config *cfg, const struct wb_cell *b, int baseline_runs,
+		     const struct wb_cell *c, struct wb_gate_result *r)
 {
-	const struct wb_gate_metric_info *mi = &wb_gate_metrics[b->metric];
-	double za = z_of(1 - cfg->alpha / 2), zb = z_of(cfg->power);
-	int need = min_runs_for(cfg->alpha), n = b->n < c->n ? b->n : c->n, bad_side;
 	struct wb_spread sb, sc;
 
 	memset(r, 0, sizeof(*r));
-	r->ratio = r->lo = r->hi = r->p = r->floor = NAN;
+	r->metric = b->metric;
+	r->ratio = r->lo = r->hi = r->p = r->p_adj = r->floor = NAN;
 	wb_spread(b->v, b->n, &sb);
 	wb_spread(c->v, c->n, &sc);
 	r->base_median = sb.median;
@@ -224,44 +213,103 @@ void wb_gate_cell(const struct wb_gate_config *cfg, const struct wb_cell *b, int
 	r->nb = b->n;
 	r->nc = c->n;
 	r->floor = aa_floor(b, baseline_runs, &r->aa_pairs);
-	if (wb_boot_ratio(b->v, b->n, c->v, c->n, cfg->iters, cfg->level, 20261127, &r->ratio, &r->lo, &r->hi)) {
+	if (wb_boot_ratio(b->v, b->n, c->v, c->n, cfg->iters, cfg->level, 20261127, &r->ratio, &r->lo, &r->hi))
+		return;
+	r->p = r->p_adj = wb_mwu(b->v, b->n, c->v, c->n, NULL);
+	r->change = r->ratio - 1;
+}
+
+/* Smallest n per side with which the exact rank test can reach alpha. */
+static int min_runs_for_alpha(double alpha)
+{
+	for (int n = 2; n < 200; n++)
+		if (wb_mwu_min_p(n, n) < alpha)
+			return n;
+	return 200;
+}
+
+void wb_gate_holm(struct wb_gate_result *r, int m)
+{
+	int *order = malloc(m * sizeof(*order)), k = 0;
+	double run_max = 0;
+
+	if (!order)
+		return;
+	for (int i = 0; i < m; i++)
+		if (!isnan(r[i].p))
+			order[k++] = i;
+	/* sort by raw p (insertion sort: a few hundred cells at most) */
+	for (int i = 1; i < k; i++)
+		for (int j = i; j > 0 && r[order[j]].p < r[order[j - 1]].p; j--) {
+			int t = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	for (int i = 0; i < k; i++) {
+		double adj = fmin(1, (k - i) * r[order[i]].p);
+
+		run_max = fmax(run_max, adj);	/* adjusted p-values never decrease */
+		r[order[i]].p_adj = run_max;
+		r[order[i]].family = k;
+	}
+	free(order);
+}
+
+void wb_gate_decide(const struct wb_gate_config *cfg, struct wb_gate_result *r)
+{
+	const struct wb_gate_metric_info *mi = &wb_gate_metrics[r->metric];
+	int m = r->family > 1 ? r->family : 1;
+	double alpha_cell = cfg->alpha / m;	/* what the smallest p of the family must beat */
+	double za = z_of(1 - alpha_cell / 2), zb = z_of(cfg->power);
+	int need = min_runs_for_alpha(alpha_cell), n = r->nb < r->nc ? r->nb : r->nc;
+	double thr = cfg->threshold[r->metric];
+	int bad_side, good_side, beyond, significant;
+
+	r->why[0] = 0;
+	if (isnan(r->ratio)) {
 		r->status = WB_GATE_INCONCLUSIVE;
 		snprintf(r->why, sizeof(r->why), "no usable samples on one side");
 		return;
 	}
-	r->p = wb_mwu(b->v, b->n, c->v, c->n, NULL);
-	r->change = r->ratio - 1;
 	/* Runs per side needed to see a change of the threshold's size with this noise. */
-	r->runs_needed = isnan(sb.cv) || cfg->threshold[b->metric] <= 0 ? need :
-			 (int)ceil(2 * pow((za + zb) * sb.cv / cfg->threshold[b->metric], 2));
+	r->runs_needed = isnan(r->base_cv) || thr <= 0 ? need : (int)ceil(2 * pow((za + zb) * r->base_cv / thr, 2));
 	if (r->runs_needed < need)
 		r->runs_needed = need;
 	bad_side = mi->higher_is_better ? r->hi < 1 : r->lo > 1;
-	int good_side = mi->higher_is_better ? r->lo > 1 : r->hi < 1;
-	int beyond = fabs(r->change) > cfg->threshold[b->metric] &&
-		     (isnan(r->floor) || fabs(r->change) > r->floor);
+	good_side = mi->higher_is_better ? r->lo > 1 : r->hi < 1;
+	beyond = fabs(r->change) > thr && (isnan(r->floor) || fabs(r->change) > r->floor);
+	significant = r->p_adj < cfg->alpha;
 
-	if (wb_mwu_min_p(b->n, c->n) >= cfg->alpha) {
+	if (wb_mwu_min_p(r->nb, r->nc) >= alpha_cell) {
 		r->status = WB_GATE_INCONCLUSIVE;
-		snprintf(r->why, sizeof(r->why), "too few runs (%d and %d): the rank test needs at least %d per side",
-			 b->n, c->n, need);
-	} else if (bad_side && r->p < cfg->alpha && beyond) {
+		snprintf(r->why, sizeof(r->why), "too few runs (%d and %d): with %d cells compared the rank test needs at least %d per side",
+			 r->nb, r->nc, m, need);
+	} else if (bad_side && significant && beyond) {
 		r->status = WB_GATE_REGRESSION;
-		snprintf(r->why, sizeof(r->why), "%+.1f%%, beyond the %.0f%% threshold%s", 100 * r->change,
-			 100 * cfg->threshold[b->metric], isnan(r->floor) ? "" : " and the A/A noise floor");
-	} else if (good_side && r->p < cfg->alpha && beyond) {
+		snprintf(r->why, sizeof(r->why), "%+.1f%%, beyond the %.0f%% threshold%s", 100 * r->change, 100 * thr,
+			 isnan(r->floor) ? "" : " and the A/A noise floor");
+	} else if (good_side && significant && beyond) {
 		r->status = WB_GATE_IMPROVEMENT;
 		snprintf(r->why, sizeof(r->why), "%+.1f%%", 100 * r->change);
 	} else if (r->runs_needed > n) {
 		r->status = WB_GATE_INCONCLUSIVE;
 		snprintf(r->why, sizeof(r->why), "baseline too noisy (cv %.1f%%): %d runs per side needed to see a %.0f%% change",
-			 100 * sb.cv, r->runs_needed, 100 * cfg->threshold[b->metric]);
+			 100 * r->base_cv, r->runs_needed, 100 * thr);
 	} else {
 		r->status = WB_GATE_PASS;
-		if (bad_side && r->p < cfg->alpha)
+		if (bad_side && significant)
 			snprintf(r->why, sizeof(r->why), "%+.1f%%: significant but within %s", 100 * r->change,
-				 fabs(r->change) <= cfg->threshold[b->metric] ? "the threshold" : "the A/A noise floor");
+				 fabs(r->change) <= thr ? "the threshold" : "the A/A noise floor");
 	}
+}
+
+void wb_gate_cell(const struct wb_gate_config *cfg, const struct wb_cell *b, int baseline_runs,
+		  const struct wb_cell *c, struct wb_gate_result *r)
+{
+	wb_gate_measure(cfg, b, baseline_runs, c, r);
+	r->family = 1;
+	wb_gate_decide(cfg, r);
 }
 
 const char *wb_gate_status_name(enum wb_gate_status s)
@@ -281,8 +329,13 @@ static void md_row(FILE *f, const struct wb_cell *b, const struct wb_gate_result
 		snprintf(floor, sizeof(floor), "%.1f%%", 100 * r->floor);
 	fprintf(f, "| %s | %s | %s | %s | %.4g ±%.1f%% | %s%+.1f%%%s [%+.1f, %+.1f] | %.4g ±%.1f%% | %.2g | %s | %s%s%s%s%s |\n",
 		b->workload, b->device, b->path, mi->name, r->base_median, 100 * r->base_cv, em, 100 * r->change, em,
-		100 * (r->lo - 1), 100 * (r->hi - 1), r->cand_median, 100 * r->cand_cv, r->p, floor, em,
+		100 * (r->lo - 1), 100 * (r->hi - 1), r->cand_median, 100 * r->cand_cv, r->p_adj, floor, em,
 		wb_gate_status_name(r->status), em, r->why[0] ? ": " : "", r->why);
+}
+
+static json_t *jnum(double v)
+{
+	return isnan(v) || isinf(v) ? json_null() : json_real(v);
 }
 
 static int run_gate(const struct wb_gate_config *cfg, struct wb_samples *base, struct wb_samples *cand,
@@ -293,32 +346,55 @@ static int run_gate(const struct wb_gate_config *cfg, struct wb_samples *base, s
 
 	fprintf(md, "# wbscope gate\n\nBaseline: %s (%d run(s)); candidate: %s. Per cell: median ±cv of "
 		    "each side, the change of the medians with its %.0f%% bootstrap interval, the "
-		    "Mann-Whitney p-value, the A/A noise floor, and the verdict (significant changes in "
-		    "bold).\n\n", base_desc, base->runs, cand_desc, 100 * cfg->level);
+		    "Mann-Whitney p-value corrected for the number of cells compared (Holm), the A/A "
+		    "noise floor, and the verdict (significant changes in bold).\n\n", base_desc, base->runs, cand_desc, 100 * cfg->level);
 	fprintf(md, "| workload | device | path | metric | baseline | %%change [CI] | candidate | p | A/A floor | verdict |\n");
 	fprintf(md, "|---|---|---|---|---|---|---|---|---|---|\n");
+	struct wb_gate_result *res = calloc(cand->nr ? cand->nr : 1, sizeof(*res));
+	const struct wb_cell **bases = calloc(cand->nr ? cand->nr : 1, sizeof(*bases));
+	int m = 0;
+
+	if (!res || !bases) {
+		free(res);
+		free(bases);
+		json_decref(cells);
+		return -1;
+	}
+	/* Measure every cell, then correct the p-values for the number of cells (Holm), so
+	 * that the gate as a whole, not each cell, keeps its false-alarm rate near alpha. */
 	for (int i = 0; i < cand->nr; i++) {
 		const struct wb_cell *c = &cand->cells[i];
 		const struct wb_cell *b;
-		struct wb_gate_result r;
+
 		if (!cfg->enabled[c->metric])
 			continue;
 		b = wb_samples_find(base, c->workload, c->device, c->path, c->metric);
 		if (!b)
 			continue;	/* not in the baseline: nothing to compare with */
-		wb_gate_cell(cfg, b, base->runs, c, &r);
-		counts[r.status]++;
-		md_row(md, b, &r);
-		json_array_append_new(cells, json_pack("{s:s,s:s,s:s,s:s,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:o,s:i,s:i,s:i,s:s,s:s}",
-						       "workload", c->workload, "device", c->device, "path", c->path,
-						       "metric", wb_gate_metrics[c->metric].name,
-						       "baseline_median", r.base_median, "candidate_median", r.cand_median,
-						       "baseline_cv", isnan(r.base_cv) ? 0 : r.base_cv,
-						       "ratio", r.ratio, "ci_lo", r.lo, "ci_hi", r.hi, "p", r.p,
-						       "aa_floor", isnan(r.floor) ? json_null() : json_real(r.floor),
-						       "baseline_n", r.nb, "candidate_n", r.nc, "runs_needed", r.runs_needed,
-						       "verdict", wb_gate_status_name(r.status), "why", r.why));
+		wb_gate_measure(cfg, b, base->runs, c, &res[m]);
+		bases[m++] = b;
 	}
+	wb_gate_holm(res, m);
+	for (int i = 0; i < m; i++) {
+		const struct wb_cell *b = bases[i];
+		struct wb_gate_result *r = &res[i];
+
+		wb_gate_decide(cfg, r);
+		counts[r->status]++;
+		md_row(md, b, r);
+		json_array_append_new(cells, json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:i,s:i,s:i,s:s,s:s}",
+						       "workload", b->workload, "device", b->device, "path", b->path,
+						       "metric", wb_gate_metrics[b->metric].name,
+						       "baseline_median", jnum(r->base_median), "candidate_median", jnum(r->cand_median),
+						       "baseline_cv", jnum(r->base_cv), "ratio", jnum(r->ratio),
+						       "ci_lo", jnum(r->lo), "ci_hi", jnum(r->hi), "p", jnum(r->p),
+						       "p_holm", jnum(r->p_adj), "aa_floor", jnum(r->floor),
+						       "baseline_n", r->nb, "candidate_n", r->nc, "cells", r->family,
+						       "runs_needed", r->runs_needed,
+						       "verdict", wb_gate_status_name(r->status), "why", r->why));
+	}
+	free(res);
+	free(bases);
 	fprintf(md, "\n**%d regression(s), %d inconclusive, %d improvement(s), %d pass.**\n", counts[WB_GATE_REGRESSION],
 		counts[WB_GATE_INCONCLUSIVE], counts[WB_GATE_IMPROVEMENT], counts[WB_GATE_PASS]);
 	json_object_set_new(js, "cells", cells);

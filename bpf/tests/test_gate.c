@@ -95,6 +95,38 @@ static void test_cells(void)
 	}
 }
 
+static void test_holm(void)
+{
+	static struct wb_cell b, c;
+	struct wb_gate_result r[4] = { 0 };
+	struct wb_gate_config cfg;
+	double p[4] = { 0.03, 0.01, 0.04, 0.02 }, want[4] = { 0.06, 0.04, 0.06, 0.06 };
+
+	for (int i = 0; i < 4; i++)
+		r[i].p = p[i];
+	wb_gate_holm(r, 4);
+	for (int i = 0; i < 4; i++)
+		CHECK(fabs(r[i].p_adj - want[i]) < 1e-12 && r[i].family == 4, "holm %d: %g want %g", i, r[i].p_adj, want[i]);
+
+	/* 5 runs per side can reach p < 0.05 alone, but not p < 0.05 / 8 for 8 cells. */
+	wb_gate_config_defaults(&cfg);
+	fill(&b, WB_GM_THROUGHPUT, 5, 100, 0.01, 0, 21);
+	fill(&c, WB_GM_THROUGHPUT, 5, 70, 0.01, 0, 22);
+	wb_gate_measure(&cfg, &b, 1, &c, &r[0]);
+	r[0].family = 8;
+	wb_gate_decide(&cfg, &r[0]);
+	CHECK(r[0].status == WB_GATE_INCONCLUSIVE && strstr(r[0].why, "8 cells"), "family of 8: %s (%s)",
+	      wb_gate_status_name(r[0].status), r[0].why);
+	/* With 20 baseline samples (history) and 5 candidate runs it can. */
+	fill(&b, WB_GM_THROUGHPUT, 20, 100, 0.01, 0, 23);
+	wb_gate_measure(&cfg, &b, 1, &c, &r[0]);
+	r[0].family = 8;
+	r[0].p_adj = fmin(1, 8 * r[0].p);
+	wb_gate_decide(&cfg, &r[0]);
+	CHECK(r[0].status == WB_GATE_REGRESSION, "20 against 5 in a family of 8: %s (%s)",
+	      wb_gate_status_name(r[0].status), r[0].why);
+}
+
 static int write_conf(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -138,6 +170,7 @@ static void test_config(void)
 int main(void)
 {
 	test_cells();
+	test_holm();
 	test_config();
 	return check_done("test_gate");
 }

@@ -55,10 +55,10 @@ inject() { # inject FILE: hand the knob a descriptor of FILE (it is this shell's
 	exec 7<&-
 	return $rc
 }
-inject_both() { inject "$work/bh/victim" && inject "$work/iomap/victim"; }
+inject_both() { inject "$work/bh/victim" && inject "$work/iomap/victim"; echo $? >"$work/knob.rc"; }
 
 audit inject --json inject_both
-check "the knob accepted both descriptors" test -s "$work/inject.out"
+check "the knob took both descriptors (write status $(cat "$work/knob.rc"))" test "$(cat "$work/knob.rc")" = 0
 check "lockorder exits 1 on the injected violation (got $(cat "$work/inject.rc"))" test "$(cat "$work/inject.rc")" = 1
 jqt() { jq -se "length == 1 and (.[0] | $1)" "$work/inject.out" "${@:2}"; }
 check "folio -> jbd2_handle on the buffer_head file is a VIOLATION" \

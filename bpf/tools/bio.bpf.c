@@ -147,31 +147,55 @@ static __always_inline void bio_done(struct bio *bio, __u64 now, bool error)
 	bpf_map_delete_elem(&starts, &key);
 }
 
+/* State of the walk over a completed request's bios (bpf_loop callback). */
+struct rq_walk {
+	struct bio *bio;
+	__u64 now;
+	__u32 left;
+	bool error;
+	bool ended;	/* no bio left, or the next one is not complete yet */
+};
+
+static long rq_walk_one(__u64 i, void *ctx)
+{
+	struct rq_walk *w = ctx;
+	struct bio *bio = w->bio;	/* a plain local: CO-RE relocates kernel types only */
+	__u32 size;
+
+	if (!bio) {
+		w->ended = true;
+		return 1;
+	}
+	/* Only bios entirely inside nr_bytes end now (partial completions). */
+	size = BPF_CORE_READ(bio, bi_iter.bi_size);
+	if (size > w->left) {
+		w->ended = true;
+		return 1;
+	}
+	w->left -= size;
+	bio_done(bio, w->now, w->error);
+	w->bio = BPF_CORE_READ(bio, bi_next);
+	return 0;
+}
+
 SEC("raw_tp/block_rq_complete")
 int BPF_PROG(bio_rq_complete, struct request *rq, int error, unsigned int nr_bytes)
 {
-	struct bio *bio = BPF_CORE_READ(rq, bio);
-	__u64 now = bpf_ktime_get_ns();
-	__u32 left = nr_bytes;
+	struct bio *first = BPF_CORE_READ(rq, bio);
+	struct rq_walk w = {
+		.bio = first,
+		.now = bpf_ktime_get_ns(),
+		.left = nr_bytes,
+		.error = error != 0,
+	};
 
 	/* A request's bios share its device: skip other devices' requests at once. */
-	if (targ_dev && bio && BPF_CORE_READ(bio, bi_bdev, bd_dev) != targ_dev)
+	if (targ_dev && first && BPF_CORE_READ(first, bi_bdev, bd_dev) != targ_dev)
 		return 0;
-
-	/* Only bios entirely inside nr_bytes end now (partial completions). */
-	for (int i = 0; i < BIO_RQ_MAX_BIOS; i++) {
-		__u32 size;
-
-		if (!bio)
-			return 0;
-		size = BPF_CORE_READ(bio, bi_iter.bi_size);
-		if (size > left)
-			return 0;
-		left -= size;
-		bio_done(bio, now, error != 0);
-		bio = BPF_CORE_READ(bio, bi_next);
-	}
-	if (bio)
+	/* bpf_loop: the verifier checks the callback once, so the bound can be large
+	 * (a request merges up to max_segments bios, more when segments merge). */
+	bpf_loop(BIO_RQ_MAX_BIOS, rq_walk_one, &w, 0);
+	if (!w.ended && w.bio)
 		wb_count(&counters, BIO_CNT_RQ_TRUNCATED);
 	return 0;
 }

@@ -7,7 +7,7 @@
 
 #define BIO_MAX_GROUPS 256	/* (device, path) pairs per interval */
 #define BIO_MAX_INFLIGHT 32768	/* write-back bios between submission and completion */
-#define BIO_RQ_MAX_BIOS 128	/* bios walked per completed request */
+#define BIO_RQ_MAX_BIOS 4096	/* bios walked per completed request (bpf_loop) */
 
 enum bio_counter {
 	BIO_CNT_QUEUED,		/* write-back bios seen at submission (after filters) */

@@ -93,6 +93,7 @@ dev_bytes=$(awk '/ block_bio_queue:/ && $0 ~ / W/ { for (i = 1; i < NF; i++) if 
 echo "  bio: $bios write-back bios, $bytes bytes; device writes in tracefs: $dev_bytes bytes; fio wrote $fio_bytes"
 check "bio: write-back bios seen" test "$bios" -gt 0
 check "bio: every submitted bio completed" jq -e '.counters.queued == .counters.completed' "$work/bio.json"
+check "bio: every completed request's bios walked (none truncated)" jq -e '.counters.requests_truncated == 0' "$work/bio.json"
 check "bio: latency histogram holds every bio" jq -e "$g.hists.latency.count == $g.bios" "$work/bio.json"
 check "bio: write-back bytes cover what fio wrote ($bytes >= $fio_bytes)" test "$bytes" -ge "$fio_bytes"
 check "bio: write-back bytes within the device's writes ($bytes <= $dev_bytes)" test "$bytes" -le "$dev_bytes"

@@ -283,11 +283,17 @@ static void write_markdown(FILE *f, const struct wb_runset *rs, const struct wb_
 	fprintf(f, "| runs | %d of %d%s%s |\n", done ? done : rs->nr, planned,
 		json_is_true(json_object_get(r, "interrupted")) ? " (**interrupted**: the finished runs are reported)" : "",
 		rs->skipped ? " (some run directories were unreadable and skipped)" : "");
-	fprintf(f, "| fio | %s; devices %s; mkfs `%s` |\n", jstr(r, "fio"),
-		json_dumps(json_object_get(r, "device_nodes"), JSON_COMPACT) ?: "?",
-		jstr(json_object_get(r, "mkfs"), "ext4"));
-	fprintf(f, "| collectors | %s |\n\n", json_array_size(json_object_get(r, "collectors")) ?
-		json_dumps(json_object_get(r, "collectors"), JSON_COMPACT) : "none");
+	{
+		char *nodes = json_dumps(json_object_get(r, "device_nodes"), JSON_COMPACT);
+		char *coll = json_dumps(json_object_get(r, "collectors"), JSON_COMPACT);
+
+		fprintf(f, "| fio | %s; devices %s; mkfs `%s` |\n", jstr(r, "fio"), nodes ?: "?",
+			jstr(json_object_get(r, "mkfs"), "ext4"));
+		fprintf(f, "| collectors | %s |\n\n",
+			json_array_size(json_object_get(r, "collectors")) && coll ? coll : "none");
+		free(nodes);
+		free(coll);
+	}
 	fprintf(f, "Per run: a fresh file system, caches dropped, the workload's `vm.dirty_*` target, the "
 		   "paths alternating (A B, then B A). Everything is in `runs/` (fio JSON+, collector "
 		   "JSON, `run.json` with the exact commands); `summary.json` holds these numbers.\n\n");

@@ -71,6 +71,13 @@ check "trace-cmd lost no events" sh -c "! trace-cmd report --stat -i $work/trace
 
 # grp TOOL MM PATH: that tool's group for the device and path ({} if none)
 grp() { jq -c --arg d "$2" --arg p "$3" '[.groups[] | select(.dev == $d and .path == $p)][0] // {}' "$work/$1.json"; }
+# mis TOOL: program runs the kernel skipped for that tool ("missed": on this preemptible
+# kernel a BPF program preempted by another run of itself on the same CPU skips that run)
+mis() { jq -r '.missed // 0' "$work/$1.json"; }
+# same COUNT TRACED MISSED: the tool's count equals trace-cmd's, short by no more than the
+# runs the kernel reported skipping
+same() { [ "$1" -gt 0 ] && [ "$1" -le "$2" ] && [ $(($2 - $1)) -le "$3" ]; }
+deferred_same() { [ "$1" -gt 0 ] && same "$2" "$3" "$4"; }	# DEFERRED COUNT TRACED MISSED
 # tc EVENT KDEV: events of that kind on that device in the trace-cmd record
 tc() { grep -E " $1: +dev $2 " "$work/report.txt" | wc -l; }
 
@@ -89,7 +96,8 @@ for side in iomap bh; do
 	n() { jq -r "$2 // 0" <<<"$1"; }
 
 	calls=$(n "$wp" .calls); tcalls=$(tc ext4_writepages_result "$kd")
-	check "$path writepages: calls ($calls) = trace-cmd's ext4_writepages_result ($tcalls)" test "$calls" = "$tcalls" -a "$calls" -gt 0
+	check "$path writepages: calls ($calls) = trace-cmd's ext4_writepages_result ($tcalls, missed $(mis writepages))" \
+		same "$calls" "$tcalls" "$(mis writepages)"
 	check "$path writepages: latency and pages histograms non-empty" \
 		jq -e '.hists.latency.count > 0 and .pages_written > 0' <<<"$wp"
 	# Latency sums: trace-cmd pairs ext4_writepages -> _result by pid.
@@ -100,8 +108,8 @@ for side in iomap bh; do
 		ev == "ext4_writepages_result:" && (pid in start) { s += t - start[pid]; n++; delete start[pid] }
 		END { printf "%.0f %d\n", s, n }')
 	lsum=$(n "$wp" .latency_ns_sum); ln=$(jq -r '.hists.latency.count // 0' <<<"$wp")
-	ok_lat=$(awk -v a="$lsum" -v an="$ln" -v b="$tsum" -v bn="$tn" 'BEGIN {
-		if (an == 0 || bn != an) { print 0; exit }
+	ok_lat=$(awk -v a="$lsum" -v an="$ln" -v b="$tsum" -v bn="$tn" -v m="$(mis writepages)" 'BEGIN {
+		if (an == 0 || bn < an || bn - an > m) { print 0; exit }
 		ma = a / an / 1000; mb = b / bn / 1000; w = 1; while (w * 2 <= ma) w *= 2
 		print ((ma - mb < 0 ? mb - ma : ma - mb) <= w) ? 1 : 0 }')
 	check "$path writepages: mean latency agrees with trace-cmd within a bucket ($ln timed: $lsum ns vs $tsum ns over $tn)" test "$ok_lat" = 1
@@ -112,20 +120,20 @@ for side in iomap bh; do
 	if [ $side = iomap ]; then
 		inl=$(n "$eio" .end_bio_inline); def=$(n "$eio" .end_bio_deferred); teb=$(tc ext4_iomap_end_bio "$kd")
 		check "iomap endio: completions ($inl inline + $def deferred) = trace-cmd's ext4_iomap_end_bio ($teb)" \
-			test $((inl + def)) = "$teb" -a "$def" -gt 0
+			deferred_same "$def" $((inl + def)) "$teb" "$(mis endio)"
 		ioe=$(n "$eio" .ioends); tio=$(tc ext4_iomap_ioend_done "$kd")
-		check "iomap endio: ioends handled ($ioe) = trace-cmd's ext4_iomap_ioend_done ($tio)" test "$ioe" = "$tio" -a "$ioe" -gt 0
+		check "iomap endio: ioends handled ($ioe) = trace-cmd's ext4_iomap_ioend_done ($tio)" same "$ioe" "$tio" "$(mis endio)"
 		check "iomap endio: queueing delay, merges and time per ioend recorded" \
 			jq -e '.hists.ioend_delay.count > 0 and .hists.ioends_merged.count == .ioends and .hists.ioend_run.count == .ioends' <<<"$eio"
 		ds=$(n "$eio" .disksize_updates); tds=$(tc ext4_iomap_update_disksize "$kd")
-		check "iomap endio: i_disksize updates ($ds) = trace-cmd's ($tds)" test "$ds" = "$tds" -a "$ds" -gt 0
+		check "iomap endio: i_disksize updates ($ds) = trace-cmd's ($tds)" same "$ds" "$tds" "$(mis endio)"
 		check "iomap alloc: mappings per writeback range recorded" jq -e '.iomap_mappings > 0 and .hists.mapping_len.count == .iomap_mappings' <<<"$al"
 	else
 		inl=$(n "$eio" .end_bio_inline); def=$(n "$eio" .end_bio_deferred); teb=$(tc ext4_end_bio "$kd")
 		check "bh endio: completions ($inl inline + $def deferred) = trace-cmd's ext4_end_bio ($teb)" \
-			test $((inl + def)) = "$teb" -a "$def" -gt 0
+			deferred_same "$def" $((inl + def)) "$teb" "$(mis endio)"
 		ioe=$(n "$eio" .ioends); tio=$(tc ext4_end_io_end_done "$kd")
-		check "bh endio: io_ends handled ($ioe) = trace-cmd's ext4_end_io_end_done ($tio)" test "$ioe" = "$tio" -a "$ioe" -gt 0
+		check "bh endio: io_ends handled ($ioe) = trace-cmd's ext4_end_io_end_done ($tio)" same "$ioe" "$tio" "$(mis endio)"
 		check "bh endio: time per io_end recorded" jq -e '.hists.ioend_run.count == .ioends' <<<"$eio"
 		check "bh endio: no iomap-only data in buffer_head groups" jq -e 'has("disksize_updates") | not' <<<"$eio"
 	fi
@@ -135,7 +143,7 @@ for side in iomap bh; do
 	ext=$(n "$al" .delalloc_extents); text=$(tc ext4_da_write_pages_extent "$kd")
 	check "$path alloc: allocations in writeback ($allocs) <= trace-cmd's ext4_allocate_blocks ($tal), > 0" \
 		test "$allocs" -gt 0 -a "$allocs" -le "$tal"
-	check "$path alloc: delayed extents ($ext) = trace-cmd's ext4_da_write_pages_extent ($text)" test "$ext" = "$text" -a "$ext" -gt 0
+	check "$path alloc: delayed extents ($ext) = trace-cmd's ext4_da_write_pages_extent ($text)" same "$ext" "$text" "$(mis alloc)"
 	check "$path alloc: sizes and per-call counts recorded" \
 		jq -e '.hists.alloc_len.count == .allocations and .hists.allocs_per_call.count == .calls and .reserved_blocks_used > 0' <<<"$al"
 done

@@ -58,11 +58,12 @@ static void compare_values(struct wb_metric *m, const double *a, int na, const d
  * histograms, so it never averages percentiles. The rank test uses per-run values.
  */
 static void compare_latency(struct wb_metric *m, const struct wb_runset *rs, const struct wb_group *g,
-			    double pct, uint64_t seed, int iters, int use_sync)
+			    const struct wb_lathist *const merged[2], double pct, uint64_t seed, int iters,
+			    int use_sync)
 {
 	double per_run[2][WB_MAX_REPS], *est;
 	int n[2] = { 0, 0 }, k = 0;
-	struct wb_lathist *h, *merged[2];
+	struct wb_lathist *h;
 	struct wb_rng rng;
 
 	for (int s = 0; s < 2; s++)
@@ -78,19 +79,9 @@ static void compare_latency(struct wb_metric *m, const struct wb_runset *rs, con
 	if (!n[0] || !n[1])
 		return;
 	h = calloc(1, sizeof(*h));
-	merged[0] = calloc(1, sizeof(*h));
-	merged[1] = calloc(1, sizeof(*h));
 	est = malloc(iters * sizeof(*est));
-	if (!h || !merged[0] || !merged[1] || !est)
+	if (!h || !est)
 		goto out;
-	for (int s = 0; s < 2; s++)
-		for (int i = 0; i < g->n[s]; i++) {
-			const struct wb_run *r = &rs->runs[g->run[s][i]];
-			const struct wb_lathist *lh = use_sync ? r->sync : r->clat;
-
-			if (lh)
-				wb_lat_merge(merged[s], lh);
-		}
 	m->value[0] = wb_lat_percentile(merged[0], pct) / 1000.0;
 	m->value[1] = wb_lat_percentile(merged[1], pct) / 1000.0;
 	m->ratio = m->value[1] / m->value[0];
@@ -125,8 +116,6 @@ static void compare_latency(struct wb_metric *m, const struct wb_runset *rs, con
 	}
 out:
 	free(h);
-	free(merged[0]);
-	free(merged[1]);
 	free(est);
 }
 
@@ -231,9 +220,25 @@ int wb_compare(const struct wb_runset *rs, struct wb_comparison *c, char *err, s
 			}
 			g->aa_ratio[s] = no >= 2 && ne >= 2 ? wb_median(odd, no) / wb_median(even, ne) : NAN;
 		}
-		for (int k = 0; k < WB_NR_PCT; k++)
-			compare_latency(&g->lat[k], rs, g, wb_pcts[k], seed + 10 * (k + 1), c->iters / 2, 0);
-		compare_latency(&g->sync99, rs, g, 99, seed + 50, c->iters / 2, 1);
+		{
+			/* merged once per path: clat (kept in the group for the CDF plots) and sync */
+			const struct wb_lathist *clat[2] = { &g->merged[0], &g->merged[1] };
+			struct wb_lathist *sync[2] = { calloc(1, sizeof(struct wb_lathist)),
+						      calloc(1, sizeof(struct wb_lathist)) };
+
+			for (int k = 0; k < WB_NR_PCT; k++)
+				compare_latency(&g->lat[k], rs, g, clat, wb_pcts[k], seed + 10 * (k + 1), c->iters / 2, 0);
+			if (sync[0] && sync[1]) {
+				for (int s = 0; s < 2; s++)
+					for (int i = 0; i < g->n[s]; i++)
+						if (rs->runs[g->run[s][i]].sync)
+							wb_lat_merge(sync[s], rs->runs[g->run[s][i]].sync);
+				compare_latency(&g->sync99, rs, g, (const struct wb_lathist *const *)sync, 99,
+						seed + 50, c->iters / 2, 1);
+			}
+			free(sync[0]);
+			free(sync[1]);
+		}
 		compare_phases(g, rs);
 	}
 	return 0;

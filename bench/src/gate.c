@@ -26,6 +26,7 @@
 #include "gate.h"
 #include "history.h"
 #include "report.h"
+#include "runs.h"	/* wb_jnum */
 #include "stats.h"
 
 static const char usage_text[] =
@@ -333,11 +334,6 @@ static void md_row(FILE *f, const struct wb_cell *b, const struct wb_gate_result
 		wb_gate_status_name(r->status), em, r->why[0] ? ": " : "", r->why);
 }
 
-static json_t *jnum(double v)
-{
-	return isnan(v) || isinf(v) ? json_null() : json_real(v);
-}
-
 static int run_gate(const struct wb_gate_config *cfg, struct wb_samples *base, struct wb_samples *cand,
 		    const char *base_desc, const char *cand_desc, FILE *md, json_t *js)
 {
@@ -385,10 +381,10 @@ static int run_gate(const struct wb_gate_config *cfg, struct wb_samples *base, s
 		json_array_append_new(cells, json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:i,s:i,s:i,s:s,s:s}",
 						       "workload", b->workload, "device", b->device, "path", b->path,
 						       "metric", wb_gate_metrics[b->metric].name,
-						       "baseline_median", jnum(r->base_median), "candidate_median", jnum(r->cand_median),
-						       "baseline_cv", jnum(r->base_cv), "ratio", jnum(r->ratio),
-						       "ci_lo", jnum(r->lo), "ci_hi", jnum(r->hi), "p", jnum(r->p),
-						       "p_holm", jnum(r->p_adj), "aa_floor", jnum(r->floor),
+						       "baseline_median", wb_jnum(r->base_median), "candidate_median", wb_jnum(r->cand_median),
+						       "baseline_cv", wb_jnum(r->base_cv), "ratio", wb_jnum(r->ratio),
+						       "ci_lo", wb_jnum(r->lo), "ci_hi", wb_jnum(r->hi), "p", wb_jnum(r->p),
+						       "p_holm", wb_jnum(r->p_adj), "aa_floor", wb_jnum(r->floor),
 						       "baseline_n", r->nb, "candidate_n", r->nc, "cells", r->family,
 						       "runs_needed", r->runs_needed,
 						       "verdict", wb_gate_status_name(r->status), "why", r->why));

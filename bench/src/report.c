@@ -70,11 +70,6 @@ static double nan0(double v)
 	return isnan(v) ? 0 : v;
 }
 
-static json_t *jnum(double v)
-{
-	return isnan(v) || isinf(v) ? json_null() : json_real(v);
-}
-
 static json_t *metric_json(const struct wb_metric *m, const char *const paths[2], const char *unit)
 {
 	json_t *o = json_object();
@@ -84,19 +79,19 @@ static json_t *metric_json(const struct wb_metric *m, const char *const paths[2]
 		json_t *p = json_object();
 
 		json_object_set_new(p, "n", json_integer(m->s[s].n));
-		json_object_set_new(p, "value", jnum(m->value[s]));
-		json_object_set_new(p, "median", jnum(m->s[s].median));
-		json_object_set_new(p, "q1", jnum(m->s[s].q1));
-		json_object_set_new(p, "q3", jnum(m->s[s].q3));
-		json_object_set_new(p, "min", jnum(m->s[s].min));
-		json_object_set_new(p, "max", jnum(m->s[s].max));
-		json_object_set_new(p, "cv", jnum(m->s[s].cv));
-		json_object_set_new(p, "median_ci95", json_pack("[oo]", jnum(m->ci[s][0]), jnum(m->ci[s][1])));
+		json_object_set_new(p, "value", wb_jnum(m->value[s]));
+		json_object_set_new(p, "median", wb_jnum(m->s[s].median));
+		json_object_set_new(p, "q1", wb_jnum(m->s[s].q1));
+		json_object_set_new(p, "q3", wb_jnum(m->s[s].q3));
+		json_object_set_new(p, "min", wb_jnum(m->s[s].min));
+		json_object_set_new(p, "max", wb_jnum(m->s[s].max));
+		json_object_set_new(p, "cv", wb_jnum(m->s[s].cv));
+		json_object_set_new(p, "median_ci95", json_pack("[oo]", wb_jnum(m->ci[s][0]), wb_jnum(m->ci[s][1])));
 		json_object_set_new(o, paths[s], p);
 	}
-	json_object_set_new(o, "ratio", jnum(m->ratio));
-	json_object_set_new(o, "ratio_ci95", json_pack("[oo]", jnum(m->lo), jnum(m->hi)));
-	json_object_set_new(o, "p_mann_whitney", jnum(m->p));
+	json_object_set_new(o, "ratio", wb_jnum(m->ratio));
+	json_object_set_new(o, "ratio_ci95", json_pack("[oo]", wb_jnum(m->lo), wb_jnum(m->hi)));
+	json_object_set_new(o, "p_mann_whitney", wb_jnum(m->p));
 	json_object_set_new(o, "verdict", json_string(m->valid ? wb_verdict_name(m->verdict, m->higher_is_better)
 							      : "not measured"));
 	return o;
@@ -123,11 +118,11 @@ static json_t *group_json(const struct wb_comparison *c, const struct wb_group *
 
 			for (int p = 0; p < WB_PH_NR; p++)
 				json_object_set_new(ph, wb_phase_names[p],
-						    jnum(r->has[p] && mib > 0 ? r->phase_ns[p] / 1000 / mib : NAN));
+						    wb_jnum(r->has[p] && mib > 0 ? r->phase_ns[p] / 1000 / mib : NAN));
 			json_array_append_new(vals, json_pack("{s:s,s:i,s:f,s:o,s:o,s:o}", "id", r->id, "rep", r->rep,
 							      "mib_s", r->bw_mib,
-							      "clat_p99_us", jnum(r->clat->n ? wb_lat_percentile(r->clat, 99) / 1000 : NAN),
-							      "sync_p99_us", jnum(r->sync ? wb_lat_percentile(r->sync, 99) / 1000 : NAN),
+							      "clat_p99_us", wb_jnum(r->clat->n ? wb_lat_percentile(r->clat, 99) / 1000 : NAN),
+							      "sync_p99_us", wb_jnum(r->sync ? wb_lat_percentile(r->sync, 99) / 1000 : NAN),
 							      "phases_us_per_mib", ph));
 		}
 		json_object_set_new(runs, c->paths[s], vals);
@@ -144,15 +139,15 @@ static json_t *group_json(const struct wb_comparison *c, const struct wb_group *
 
 		for (int s = 0; s < 2; s++)
 			json_object_set_new(x, c->paths[s],
-					    json_pack("{s:o,s:o,s:i}", "us_per_mib", jnum(g->phase_us_per_mib[s][p]),
-						      "events_per_mib", jnum(g->phase_events_per_mib[s][p]),
+					    json_pack("{s:o,s:o,s:i}", "us_per_mib", wb_jnum(g->phase_us_per_mib[s][p]),
+						      "events_per_mib", wb_jnum(g->phase_events_per_mib[s][p]),
 						      "runs", g->phase_runs[s][p]));
 		json_object_set_new(ph, wb_phase_names[p], x);
 	}
 	json_object_set_new(o, "phases", ph);
 	json_object_set_new(o, "misattributed_runs", json_integer(g->misattributed));
-	json_object_set_new(o, "aa_split_ratio", json_pack("{s:o,s:o}", c->paths[0], jnum(g->aa_ratio[0]),
-							    c->paths[1], jnum(g->aa_ratio[1])));
+	json_object_set_new(o, "aa_split_ratio", json_pack("{s:o,s:o}", c->paths[0], wb_jnum(g->aa_ratio[0]),
+							    c->paths[1], wb_jnum(g->aa_ratio[1])));
 	return o;
 }
 
@@ -251,7 +246,7 @@ static void write_markdown(FILE *f, const struct wb_runset *rs, const struct wb_
 			   const struct upstream_row *up, int nup, int plots, const char *run_id)
 {
 	json_t *r = rs->runner, *h = rs->host;
-	char buf[256], buf2[256];
+	char buf[256], buf2[256], buf3[128];
 	int done = json_integer_value(json_object_get(r, "runs_done"));
 	int planned = json_integer_value(json_object_get(r, "runs_planned"));
 
@@ -265,7 +260,7 @@ static void write_markdown(FILE *f, const struct wb_runset *rs, const struct wb_
 		fprintf(f, "| kernel series | %s patches, series hash `%s`, base %s |\n",
 			info_get(rs->kernel_info, "series_patches", buf, sizeof(buf)),
 			info_get(rs->kernel_info, "series_hash", buf2, sizeof(buf2)),
-			info_get(rs->kernel_info, "base_version", buf + 128, 128));
+			info_get(rs->kernel_info, "base_version", buf3, sizeof(buf3)));
 		fprintf(f, "| kernel config sha256 | `%s` |\n", info_get(rs->kernel_info, "config_sha256", buf, sizeof(buf)));
 	}
 	fprintf(f, "| CPU (where fio ran) | %s, %lld CPUs, %lld MiB |\n", jstr(r, "cpu"),

@@ -43,6 +43,12 @@ struct wb_runset {
 	int skipped;		/* partial or unreadable run directories */
 };
 
+/* A JSON number, or null for NaN and infinities (summary.json, the gate's JSON). */
+static inline json_t *wb_jnum(double v)
+{
+	return v != v || v - v != 0 ? json_null() : json_real(v);
+}
+
 /* Load a run directory. Errors name the file and the problem; returns 0 or -1. */
 int wb_runset_load(const char *dir, struct wb_runset *rs, char *err, size_t errlen);
 void wb_runset_free(struct wb_runset *rs);

@@ -102,6 +102,9 @@ def overhead(runs, baseline, target):
                 e["bpf_cpu_pct"] = describe([100.0 * r["bpf_ns"] / (r["traced_s"] * 1e9) for r in bpf
                                              if r.get("traced_s")])
                 e["bpf_ns_per_mib"] = describe([r["bpf_ns"] / (r["bytes"] / 1048576.0) for r in bpf])
+            progs = programs([r for r in bpf if isinstance(r.get("progs"), list)])
+            if progs:
+                e["programs"] = progs
             if ratios:
                 lo, hi = median_ci(cost)
                 e["cost_pct"] = {"median": statistics.median(cost), "ci95": [lo, hi],
@@ -112,6 +115,21 @@ def overhead(runs, baseline, target):
             entry[v] = e
         result["jobs"][job] = entry
     return result
+
+
+def programs(runs):
+    """Per BPF program of a tracer (bpftool's run_cnt / run_time_ns during the fio run):
+    median over rounds of its runs per MiB written, ns per run and us per MiB."""
+    per = {}
+    for r in runs:
+        mib = r["bytes"] / 1048576.0
+        for p in r["progs"]:
+            d = per.setdefault(p["name"], {"runs_per_mib": [], "ns_per_run": [], "us_per_mib": []})
+            d["runs_per_mib"].append(p["runs"] / mib)
+            d["ns_per_run"].append(p["ns"] / p["runs"] if p["runs"] else 0.0)
+            d["us_per_mib"].append(p["ns"] / 1000.0 / mib)
+    out = {name: {k: statistics.median(v) for k, v in d.items()} for name, d in per.items()}
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]["us_per_mib"]))
 
 
 def fmt(x, digits=1):
@@ -140,6 +158,17 @@ def markdown(res):
                          f"{ci} | {e.get('verdict', 'baseline')} | {fmt(cpu, 2)} | "
                          f"{fmt(per / 1000 if per is not None else None, 1)} |")
         lines.append("")
+        progs = [(v, e["programs"]) for v, e in entry.items() if e.get("programs")]
+        if progs:
+            lines += [f"Where the BPF time goes ({job}): each program's median runs per MiB "
+                      "written, ns per run and µs per MiB (bpftool, kernel.bpf_stats_enabled).", "",
+                      "| variant | program | runs per MiB | ns per run | µs per MiB |",
+                      "|---|---|---:|---:|---:|"]
+            for v, pr in progs:
+                for name, d in pr.items():
+                    lines.append(f"| {v} | {name} | {fmt(d['runs_per_mib'])} | "
+                                 f"{fmt(d['ns_per_run'], 0)} | {fmt(d['us_per_mib'])} |")
+            lines.append("")
     return "\n".join(lines)
 
 

@@ -57,6 +57,22 @@ class Overhead(unittest.TestCase):
         self.assertAlmostEqual(e["bpf_cpu_pct"]["median"], 1.0)
         self.assertAlmostEqual(e["bpf_ns_per_mib"]["median"], 2_000_000)
 
+    def test_per_program_breakdown(self):
+        rows = runs([("j", "none", 1, 100.0), ("j", "t", 1, 90.0), ("j", "none", 2, 100.0),
+                     ("j", "t", 2, 95.0)])
+        for r, ns in ((rows[1], 4000), (rows[3], 8000)):
+            r.update({"bytes": 1048576 * 4, "traced_s": 1.0, "bpf_ns": ns * 2,
+                      "progs": [{"name": "hot", "runs": 8, "ns": ns},
+                                {"name": "cold", "runs": 1, "ns": 100}]})
+        e = stats.overhead(rows, "none", 2.0)["jobs"]["j"]["t"]
+        self.assertEqual(list(e["programs"]), ["hot", "cold"])  # most expensive first
+        hot = e["programs"]["hot"]
+        self.assertAlmostEqual(hot["runs_per_mib"], 2.0)
+        self.assertAlmostEqual(hot["ns_per_run"], 750.0)  # median of 500 and 1000
+        self.assertAlmostEqual(hot["us_per_mib"], 1.5)
+        self.assertIn("| t | hot | 2.0 | 750 | 1.5 |", stats.markdown(
+            stats.overhead(rows, "none", 2.0)))
+
 
 class BadInput(unittest.TestCase):
     def run_cli(self, text):

@@ -97,6 +97,11 @@ printf 'x nosuch.fio\n' >"$work/bad2"
 msg=$(bench/run --host --out "$work/bad" --matrix "$work/bad2" 2>&1)
 check "missing job file named" has "bad2:1: no job file bench/jobs/nosuch.fio" "$msg"
 check "nothing created for a bad matrix" test ! -e "$work/bad"
+msg=$(bench/run --host --out "$work/bad" --throttle 9,5 2>&1)
+check "a malformed --throttle is named" has "--throttle: '9,5' is not a number of MiB/s" "$msg"
+msg=$(bench/run --host --out "$work/bad" --throttle 0 2>&1)
+check "a zero --throttle is refused" has "--throttle: '0' is not" "$msg"
+check "nothing created for a bad --throttle" test ! -e "$work/bad"
 
 # Interrupted after the first runs; what finished is kept and reported. SIGTERM: a
 # background job of a script starts with SIGINT ignored, and that cannot be trapped

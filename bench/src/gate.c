@@ -478,6 +478,12 @@ int cmd_gate(int argc, char **argv)
 		}
 		snprintf(desc, sizeof(desc), "%s", baseline);
 	}
+	if (base.accel[0] && cand.accel[0] && strcmp(base.accel, cand.accel)) {
+		fprintf(stderr, "wbscope gate: the baseline ran under '%s' and the candidate under '%s': "
+			"their timings are not comparable\n", base.accel, cand.accel);
+		rc = WB_EXIT_ERROR;
+		goto out;
+	}
 	md = open_memstream(&mdbuf, &mdlen);
 	js = json_pack("{s:s,s:s,s:s}", "schema", "wbscope-gate/1", "baseline", desc, "candidate", candidate);
 	rc = run_gate(&cfg, &base, &cand, desc, candidate, md, js);

@@ -197,8 +197,10 @@ int wb_history_baseline(const char *dbpath, const char *cand_dir, int n, struct 
 		json_decref(sum);
 		return -1;
 	}
+	/* Only runs timed the same way (accel: kvm, tcg, tcg icount=N) are comparable. */
 	if (sqlite3_prepare_v2(db, "SELECT run_id FROM runs WHERE matrix = ? AND mode = ? AND run_id != ?"
-				   " AND interrupted = 0 ORDER BY started DESC LIMIT ?", -1, &runs, NULL) != SQLITE_OK ||
+				   " AND interrupted = 0 AND (?5 IS NULL OR accel = ?5) ORDER BY started DESC LIMIT ?4",
+				   -1, &runs, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "SELECT workload, device, path, metric, rep, value FROM samples WHERE run_id = ?",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto sqlerr;
@@ -206,6 +208,9 @@ int wb_history_baseline(const char *dbpath, const char *cand_dir, int n, struct 
 	sqlite3_bind_text(runs, 2, jget(sum, "runner", "mode"), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(runs, 3, cand_id ?: "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(runs, 4, n);
+	sqlite3_bind_text(runs, 5, jget(sum, "host", "accel"), -1, SQLITE_TRANSIENT);
+	if (jget(sum, "host", "accel"))
+		snprintf(s->accel, sizeof(s->accel), "%s", jget(sum, "host", "accel"));
 	while (sqlite3_step(runs) == SQLITE_ROW) {
 		int run = wb_samples_run(s, (const char *)sqlite3_column_text(runs, 0));
 
@@ -222,8 +227,9 @@ int wb_history_baseline(const char *dbpath, const char *cand_dir, int n, struct 
 		}
 	}
 	if (!s->runs)
-		snprintf(err, errlen, "no earlier complete run of matrix '%s' (%s) in the history",
-			 jget(sum, "runner", "matrix") ?: "?", jget(sum, "runner", "mode") ?: "?");
+		snprintf(err, errlen, "no earlier complete run of matrix '%s' (%s, %s) in the history",
+			 jget(sum, "runner", "matrix") ?: "?", jget(sum, "runner", "mode") ?: "?",
+			 jget(sum, "host", "accel") ?: "?");
 	else
 		rc = 0;
 	goto out;

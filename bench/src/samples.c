@@ -82,6 +82,21 @@ static double num_or_nan(json_t *v)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+int wb_samples_accel(struct wb_samples *s, const char *accel, char *err, size_t errlen)
+{
+	if (!accel || !*accel)
+		return 0;	/* not recorded: nothing to check */
+	if (!s->accel[0]) {
+		snprintf(s->accel, sizeof(s->accel), "%s", accel);
+		return 0;
+	}
+	if (!strcmp(s->accel, accel))
+		return 0;
+	snprintf(err, errlen, "runs timed differently ('%s' and '%s'): their numbers are not comparable",
+		 s->accel, accel);
+	return -1;
+}
+
 int wb_samples_add_summary(struct wb_samples *s, json_t *sum, char *err, size_t errlen)
 {
 	json_t *groups = json_object_get(sum, "groups"), *g;
@@ -97,6 +112,9 @@ int wb_samples_add_summary(struct wb_samples *s, json_t *sum, char *err, size_t 
 		snprintf(err, errlen, "no \"groups\" array");
 		return -1;
 	}
+	if (wb_samples_accel(s, json_string_value(json_object_get(json_object_get(sum, "host"), "accel")),
+			     err, errlen))
+		return -1;
 	run = wb_samples_run(s, json_string_value(json_object_get(sum, "run_id")) ?: "?");
 	if (run < 0) {
 		snprintf(err, errlen, "out of memory");

@@ -34,11 +34,17 @@ struct wb_samples {
 	int nr, cap;
 	int runs;		/* runs added */
 	char **run_ids;
+	char accel[64];		/* how the runs were timed (host.accel: kvm, tcg, tcg icount=N) */
 };
 
 /* Add the samples of one summary.json document; returns 0 or -1 with err set. */
 int wb_samples_add_summary(struct wb_samples *s, json_t *summary, char *err, size_t errlen);
 int wb_samples_add_file(struct wb_samples *s, const char *run_dir, char *err, size_t errlen);
+/*
+ * Record how a run was timed (host.accel); runs timed differently (KVM, TCG, TCG with
+ * instruction counting) cannot be compared: -1 with err set. NULL or "": not recorded.
+ */
+int wb_samples_accel(struct wb_samples *s, const char *accel, char *err, size_t errlen);
 /* Add one sample (used by the history database). */
 int wb_samples_add(struct wb_samples *s, const char *workload, const char *device, const char *path,
 		   enum wb_gate_metric m, int run, int rep, double v);

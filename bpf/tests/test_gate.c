@@ -167,10 +167,24 @@ static void test_config(void)
 	CHECK(wb_gate_config_load(&cfg, path, err, sizeof(err)) && strstr(err, path), "missing file: %s", err);
 }
 
+/* Runs timed differently (TCG vs TCG with instruction counting) never mix. */
+static void test_accel(void)
+{
+	struct wb_samples s = { 0 };
+	char err[256];
+
+	CHECK(!wb_samples_accel(&s, NULL, err, sizeof(err)) && !s.accel[0], "not recorded: accepted");
+	CHECK(!wb_samples_accel(&s, "tcg icount=3", err, sizeof(err)), "first run sets it");
+	CHECK(!wb_samples_accel(&s, "tcg icount=3", err, sizeof(err)), "same timing: accepted");
+	CHECK(wb_samples_accel(&s, "tcg", err, sizeof(err)) && strstr(err, "'tcg icount=3' and 'tcg'"),
+	      "different timing refused: %s", err);
+}
+
 int main(void)
 {
 	test_cells();
 	test_holm();
 	test_config();
+	test_accel();
 	return check_done("test_gate");
 }

@@ -6,7 +6,8 @@
 #   - gate(normal against itself) never reports a regression;
 #   - the history records both runs, `--baseline history` finds the earlier one,
 #     `history show` prints the trend and plots it;
-#   - bad input (missing summary, bad config, unknown metric) exits 2 naming the problem.
+#   - bad input (missing summary, bad config, unknown metric, runs timed differently)
+#     exits 2 naming the problem.
 #
 #   tests/integration/gate.sh
 set -uo pipefail
@@ -22,9 +23,9 @@ printf 'defaults SIZE=16m RUNTIME=20\nfsync-64k append.fio TARGET=fsync BS=64k D
 export WBSCOPE_HISTORY=$work/history.sqlite
 bench() { "$WBSCOPE_BIN" bench --host --matrix "$work/m" --reps 5 --collectors none --out "$@" >"$work/$(basename "$1").log" 2>&1; }
 bench "$work/results/a" || bad "baseline run"
-bench "$work/results/b" --throttle 4 || bad "throttled run"
+bench "$work/results/b" --throttle 4.5 || bad "throttled run"
 check "both runs reported" test -s "$work/results/a/summary.json" -a -s "$work/results/b/summary.json"
-check "the throttled run records its throttle" jq -e '.runner.throttle_mib_s == 4' "$work/results/b/summary.json"
+check "the throttled run records its throttle" jq -e '.runner.throttle_mib_s == 4.5' "$work/results/b/summary.json"
 
 "$WBSCOPE_BIN" gate --baseline "$work/results/a" --candidate "$work/results/b" --json "$work/g1.json" \
 	--md "$work/g1.md" >"$work/g1.out" 2>&1
@@ -60,6 +61,12 @@ msg=$("$WBSCOPE_BIN" gate --baseline "$work/results/a" --candidate "$work/result
 check "bad config: names file, line and problem" has "bad.toml:2: [gate] alpha = 7: unknown key or value out of range" "$msg"
 msg=$("$WBSCOPE_BIN" gate --baseline "$work/nosuch" --candidate "$work/results/b" 2>&1)
 check "missing baseline run: named" has "nosuch/summary.json" "$msg"
+mkdir -p "$work/icount"
+jq '.host.accel = "tcg icount=3"' "$work/results/a/summary.json" >"$work/icount/summary.json"
+msg=$("$WBSCOPE_BIN" gate --baseline "$work/results/a" --candidate "$work/icount" 2>&1)
+rc=$?
+check "runs timed differently are refused (exit $rc)" test $rc = 2
+check "... naming both timings" has "under 'none (host)' and the candidate under 'tcg icount=3'" "$msg"
 msg=$("$WBSCOPE_BIN" history show -m speed -w x 2>&1)
 check "unknown metric: named" has "unknown metric 'speed'" "$msg"
 

@@ -11,7 +11,7 @@
 #   make test-lockdep lockdep-flavour guest test: a real lock-order violation caught by
 #                     wbscope lockorder, and the tool cross-checked with lockdep
 #   make bench-overhead  cost of each tracing tool (and of bpftrace, trace-cmd) on fio
-#                     buffered writes, in the guest on our kernel [MODE=iomap|bh]
+#                     buffered writes, in the guest on our kernel [MODE=iomap|bh] [ICOUNT=3|off]
 #                     [ARGS='--rounds 5 ...'], or on this machine with WHERE=host
 #
 # Cache (kernel tree, builds, ccache, downloads): $$XDG_CACHE_HOME/wbscope or ~/.cache/wbscope,
@@ -63,13 +63,15 @@ kernel-test: setup
 
 WHERE ?= guest
 MODE ?= iomap
+ICOUNT ?= 3
 bench-overhead: tools
 ifeq ($(WHERE),host)
 	bench/overhead $(ARGS)
 else
 	$(MAKE) kernel
 	mkdir -p bench/results
-	scripts/vm --flavour $(FLAVOUR) --disk 4G --rwdir $(CURDIR)/bench/results --timeout 14400 -- \
+	scripts/vm --flavour $(FLAVOUR) --disk 4G --rwdir $(CURDIR)/bench/results --timeout 14400 \
+		$(if $(filter off,$(ICOUNT)),,--icount $(ICOUNT)) -- \
 		bench/overhead --dev /dev/vda --mount-opts $(if $(filter bh,$(MODE)),nobuffered_iomap,buffered_iomap) $(ARGS)
 endif
 

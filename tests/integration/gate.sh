@@ -55,6 +55,26 @@ check "... naming the history as baseline" jq -e '.baseline | startswith("histor
 check "history show prints one line per run and path" bash -c "[ \$(grep -cE '^[0-9]+ +[ab] ' '$work/show.out') = 4 ]"
 check "history show plots the trend" grep -q '<svg' "$work/trend.svg"
 
+# bench/gate-validate --regate on these runs: a validation of 2 baseline runs (a, and a
+# copy under another id) and one throttled run (b): every pair is decided and tabulated.
+v=$work/validate
+mkdir -p "$v/runs"
+printf 'pairs=1\nslowdowns=0.50\nreps=5\nicount=\n' >"$v/params"
+cp -r "$work/results/a" "$v/runs/a1"
+cp -r "$work/results/a" "$v/runs/a2"
+jq '.run_id = "a2"' "$work/results/a/summary.json" >"$v/runs/a2/summary.json"
+cp -r "$work/results/b" "$v/runs/b0.50-1"
+echo 26 >"$v/bench-seconds"
+WBSCOPE_BIN=$WBSCOPE_BIN bench/gate-validate --regate "$v" --history 1 >"$work/validate.out" 2>&1
+check "gate-validate --regate decides every pair" bash -c "[ \$(wc -l <'$v/decisions.tsv') = 6 ]"
+check "... A/A (the same run twice) is no false alarm" \
+	bash -c "awk -F'\t' '\$1 == \"A/A\" && \$5 == 1' '$v/decisions.tsv' | grep -q . && exit 1 || exit 0"
+check "... the throttled run fails the gate against every baseline" \
+	bash -c "[ \$(awk -F'\t' '\$1 == \"A/B\" && \$5 == 1' '$v/decisions.tsv' | wc -l) = 3 ]"
+check "... and against history:1" grep -qP '^A/B\t0.50\thistory:1\tb0.50-1\t1\t' "$v/decisions.tsv"
+check "... the summary has a row per baseline kind and comparison" \
+	bash -c "grep -c '^| \(one run\|history:1\) | A/' '$v/summary.md' | grep -qx 4"
+
 has() { grep -qF -- "$1" <<<"$2"; }	# has TEXT MESSAGE
 printf '[gate]\nalpha = 7\n' >"$work/bad.toml"
 msg=$("$WBSCOPE_BIN" gate --baseline "$work/results/a" --candidate "$work/results/b" --config "$work/bad.toml" 2>&1)

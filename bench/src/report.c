@@ -289,6 +289,15 @@ static void write_markdown(FILE *f, const struct wb_runset *rs, const struct wb_
 		free(nodes);
 		free(coll);
 	}
+	if (h && strstr(jstr(h, "accel"), "icount=")) {
+		int shift = atoi(strstr(jstr(h, "accel"), "icount=") + 7);
+
+		fprintf(f, "**Timing**: QEMU counted instructions for guest time (`-icount shift=%d`): while a "
+			   "vCPU runs, each instruction takes %d ns of guest time; while the guest waits for a "
+			   "device, guest time follows the host clock. Throughput and latencies are in guest time: "
+			   "CPU work takes the same time however fast or busy the host is, so compare them only "
+			   "with runs timed the same way.\n\n", shift, 1 << (shift & 15));
+	}
 	fprintf(f, "Per run: a fresh file system, caches dropped, the workload's `vm.dirty_*` target, the "
 		   "paths alternating (A B, then B A). Everything is in `runs/` (fio JSON+, collector "
 		   "JSON, `run.json` with the exact commands); `summary.json` holds these numbers.\n\n");

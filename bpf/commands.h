@@ -14,5 +14,6 @@ int cmd_bench(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_overhead_report(int argc, char **argv);
 
 #endif

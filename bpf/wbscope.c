@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "statistics, report and plots of a benchmark run; the run index" },
 	{ "gate", cmd_gate, "CI performance gate: a candidate run against a baseline run or history" },
 	{ "history", cmd_history, "the results history (SQLite): record runs, list them, trends" },
+	{ "overhead-report", cmd_overhead_report, "statistics of the tool overhead benchmark (bench/overhead)" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -58,6 +58,14 @@ expect 2 "$tmp/nodir.*No such file"    -- report --index "$tmp/nodir"
 expect 0 "Ctrl-C"                      -- bench --help
 expect 2 "unknown argument '--bogus'"  -- bench --bogus
 expect 2 "no matrix 'nosuch'"          -- bench --matrix nosuch
+expect 0 "bootstrap interval"          -- overhead-report --help
+expect 2 "one RUNS.jsonl file expected" -- overhead-report
+expect 2 "$tmp/nosuch.jsonl: No such file" -- overhead-report "$tmp/nosuch.jsonl"
+expect 2 "--target-pct 'x' is not a positive number" -- overhead-report --target-pct x "$tmp/r.jsonl"
+printf '{"job":"j","variant":"t","round":1,"bw_kib":5}\n' >"$tmp/r.jsonl"
+expect 2 "job j: no 'none' runs"       -- overhead-report "$tmp/r.jsonl"
+echo '{"job":"j","round":1,"bw_kib":5}' >"$tmp/r.jsonl"
+expect 2 "r.jsonl:1: missing field 'variant'" -- overhead-report "$tmp/r.jsonl"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -58,6 +58,7 @@ expect 2 "$tmp/nodir.*No such file"    -- report --index "$tmp/nodir"
 expect 0 "Ctrl-C"                      -- bench --help
 expect 2 "unknown argument '--bogus'"  -- bench --bogus
 expect 2 "no matrix 'nosuch'"          -- bench --matrix nosuch
+expect 2 "--icount: 'fast' is not a shift from 0 to 10 or off" -- bench --icount fast
 expect 0 "bootstrap interval"          -- overhead-report --help
 expect 2 "one RUNS.jsonl file expected" -- overhead-report
 expect 2 "$tmp/nosuch.jsonl: No such file" -- overhead-report "$tmp/nosuch.jsonl"

@@ -19,6 +19,19 @@ static __always_inline __u32 wb_log2(__u64 v)
 	return r;
 }
 
+/*
+ * WB_RD(btf, src, a, b...): src->a->b..., read directly in a BTF-typed (tp_btf) program,
+ * where src is a typed kernel pointer the verifier lets us load from, and with
+ * BPF_CORE_READ (bpf_probe_read_kernel per step) in a raw_tp program. btf is a
+ * compile-time constant: the other branch is compiled out, so one body serves both.
+ */
+#define WB_D1(s, a) ((s)->a)
+#define WB_D2(s, a, b) ((s)->a->b)
+#define WB_D3(s, a, b, c) ((s)->a->b->c)
+#define WB_DSEL(_1, _2, _3, n, ...) n
+#define WB_DIRECT(s, ...) WB_DSEL(__VA_ARGS__, WB_D3, WB_D2, WB_D1, 0)(s, __VA_ARGS__)
+#define WB_RD(btf, s, ...) ((btf) ? WB_DIRECT(s, __VA_ARGS__) : BPF_CORE_READ(s, __VA_ARGS__))
+
 static __always_inline void wb_hist_add(struct wb_hist *h, __u64 v)
 {
 	__u32 slot = wb_log2(v);

@@ -27,8 +27,8 @@ static const struct argp_option common_options[] = {
 	{ "json", 'j', NULL, 0, "JSON output, one document per interval (schema wbscope/1)", 0 },
 	{ "milliseconds", 'm', NULL, 0, "Latency histograms in milliseconds", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf debug output", 0 },
-	{ "hooks", OPT_HOOKS, "KIND", 0, "Prefer fentry or kprobe hooks where a metric has them "
-	  "(default: best available, tracepoints first)", 0 },
+	{ "hooks", OPT_HOOKS, "KIND", 0, "Prefer raw_tp, fentry or kprobe hooks where a metric has "
+	  "them (default: best available, tracepoints first)", 0 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
@@ -186,10 +186,12 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 			o->prefer = WB_PREFER_FENTRY;
 		else if (!strcmp(arg, "kprobe"))
 			o->prefer = WB_PREFER_KPROBE;
+		else if (!strcmp(arg, "raw_tp"))
+			o->prefer = WB_PREFER_RAW_TP;
 		else if (!strcmp(arg, "best"))
 			o->prefer = WB_PREFER_BEST;
 		else
-			argp_error(state, "invalid --hooks '%s' (best, fentry or kprobe)", arg);
+			argp_error(state, "invalid --hooks '%s' (best, raw_tp, fentry or kprobe)", arg);
 		break;
 	case ARGP_KEY_ARG:
 		if (o->nargs == 0) {

@@ -19,6 +19,7 @@ enum wb_prefer {
 	WB_PREFER_BEST,		/* the first usable one: tracepoints, then fentry, then kprobes */
 	WB_PREFER_FENTRY,	/* an fentry/fexit alternative where the metric has one */
 	WB_PREFER_KPROBE,	/* a kprobe/kretprobe alternative where the metric has one */
+	WB_PREFER_RAW_TP,	/* a raw_tp alternative (probe reads) rather than tp_btf */
 };
 
 /* Options every tracing subcommand accepts (see wb_common_argp). */

@@ -18,6 +18,7 @@ const char *wb_hook_kind_name(enum wb_hook_kind kind)
 {
 	switch (kind) {
 	case WB_RAW_TP: return "raw_tp";
+	case WB_TP_BTF: return "tp_btf";
 	case WB_FENTRY: return "fentry";
 	case WB_FEXIT: return "fexit";
 	case WB_KPROBE: return "kprobe";
@@ -40,22 +41,35 @@ static struct btf *vmlinux_btf(void)
 	return btf;
 }
 
-/* The libbpf-tools test: a two-instruction trampoline program must load and attach. */
-static bool trampoline_usable(const char *func, bool fexit, char *why, size_t len)
+/*
+ * The libbpf-tools test: a two-instruction tracing program must load and attach, at a
+ * function's entry or exit (fentry/fexit: a trampoline) or on a tracepoint (tp_btf).
+ */
+static bool tracing_usable(const char *target, enum bpf_attach_type type, char *why, size_t len)
 {
 	struct bpf_insn insns[2];
 	struct btf *btf = vmlinux_btf();
-	enum bpf_attach_type type = fexit ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY;
+	const char *kind = type == BPF_TRACE_FEXIT ? "fexit" : type == BPF_TRACE_FENTRY ? "fentry" : "tp_btf";
+	char name[256];
 	int id, fd, link;
 
 	if (!btf) {
 		snprintf(why, len, "no kernel BTF");
 		return false;
 	}
-	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
-	if (id <= 0) {
-		snprintf(why, len, "%s is not in the kernel's BTF (inlined, renamed or absent)", func);
-		return false;
+	if (type == BPF_TRACE_RAW_TP) {
+		snprintf(name, sizeof(name), "btf_trace_%s", target);
+		id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+		if (id <= 0) {
+			snprintf(why, len, "tracepoint %s is not in this kernel", target);
+			return false;
+		}
+	} else {
+		id = btf__find_by_name_kind(btf, target, BTF_KIND_FUNC);
+		if (id <= 0) {
+			snprintf(why, len, "%s is not in the kernel's BTF (inlined, renamed or absent)", target);
+			return false;
+		}
 	}
 	memset(insns, 0, sizeof(insns));
 	insns[0].code = BPF_ALU64 | BPF_MOV | BPF_K;	/* r0 = 0 */
@@ -63,14 +77,12 @@ static bool trampoline_usable(const char *func, bool fexit, char *why, size_t le
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = type, .attach_btf_id = id);
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "wb_probe", "GPL", insns, 2, &opts);
 	if (fd < 0) {
-		snprintf(why, len, "%s programs are not allowed by this kernel (%s)",
-			 fexit ? "fexit" : "fentry", strerror(errno));
+		snprintf(why, len, "%s programs are not allowed by this kernel (%s)", kind, strerror(errno));
 		return false;
 	}
 	link = bpf_link_create(fd, 0, type, NULL);
 	if (link < 0) {
-		snprintf(why, len, "cannot attach %s to %s (%s)", fexit ? "fexit" : "fentry", func,
-			 strerror(errno));
+		snprintf(why, len, "cannot attach %s to %s (%s)", kind, target, strerror(errno));
 		close(fd);
 		return false;
 	}
@@ -119,9 +131,11 @@ static bool hook_usable(const struct wb_hook *h, char *why, size_t len)
 			return true;
 		snprintf(why, len, "tracepoint %s is not in this kernel", h->target);
 		return false;
+	case WB_TP_BTF:
+		return tracing_usable(h->target, BPF_TRACE_RAW_TP, why, len);
 	case WB_FENTRY:
 	case WB_FEXIT:
-		return trampoline_usable(h->target, h->kind == WB_FEXIT, why, len);
+		return tracing_usable(h->target, h->kind == WB_FEXIT ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY, why, len);
 	case WB_KPROBE:
 	case WB_KRETPROBE:
 		return kprobe_usable(h->target, h->kind == WB_KRETPROBE, why, len);
@@ -167,6 +181,8 @@ static bool preferred(const struct wb_alt *alt)
 		if (wb_hook_prefer == WB_PREFER_FENTRY && k != WB_FENTRY && k != WB_FEXIT)
 			return false;
 		if (wb_hook_prefer == WB_PREFER_KPROBE && k != WB_KPROBE && k != WB_KRETPROBE)
+			return false;
+		if (wb_hook_prefer == WB_PREFER_RAW_TP && k != WB_RAW_TP)
 			return false;
 	}
 	return wb_hook_prefer != WB_PREFER_BEST;

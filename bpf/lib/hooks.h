@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Hook selection. Every metric a tool reports names the hooks that can feed it, best
- * first: the wbscope kernel's own tracepoints, then upstream tracepoints, then
- * fentry/fexit, then kprobes. At start-up the first alternative whose hooks all exist
+ * first: the wbscope kernel's own tracepoints, then upstream tracepoints (as BTF-typed
+ * tp_btf programs, which read kernel memory directly, else as raw_tp programs, which go
+ * through bpf_probe_read_kernel), then fentry/fexit, then kprobes. At start-up the first alternative whose hooks all exist
  * (and that the kernel lets us attach) is chosen; its BPF programs are loaded and the
  * programs of every other alternative are not. A metric with no usable alternative is
  * "unavailable": it is reported as such, never as zero.
@@ -19,6 +20,7 @@ struct wb_json;
 
 enum wb_hook_kind {
 	WB_RAW_TP,	/* raw tracepoint: target is the tracepoint name */
+	WB_TP_BTF,	/* the same, BTF-typed (a tracing program): direct reads */
 	WB_FENTRY,	/* BPF trampoline at function entry */
 	WB_FEXIT,	/* BPF trampoline at function return */
 	WB_KPROBE,
@@ -57,7 +59,8 @@ const char *wb_hook_kind_name(enum wb_hook_kind kind);
 
 /*
  * Is this hook usable on the running kernel? Raw tracepoints: the tracepoint's
- * btf_trace_ typedef is in the kernel's BTF. fentry/fexit: the function is in BTF and a
+ * btf_trace_ typedef is in the kernel's BTF; tp_btf also needs a trivial tracing
+ * program on it to load and attach. fentry/fexit: the function is in BTF and a
  * trivial trampoline program loads and attaches. kprobes: a kprobe perf event opens on
  * the function. On failure, why holds a one-line reason.
  */
@@ -70,8 +73,8 @@ bool wb_hook_usable(const struct wb_hook *h, char *why, size_t len);
  */
 int wb_metrics_resolve(struct bpf_object *obj, struct wb_metric *m, int n);
 /*
- * With --hooks fentry|kprobe: an alternative made only of hooks of that family is
- * tried first (to check the fallbacks on a kernel that has the tracepoints).
+ * With --hooks raw_tp|fentry|kprobe: an alternative made only of hooks of that family
+ * is tried first (to check the fallbacks on a kernel that has the better hooks).
  */
 extern int wb_hook_prefer;	/* enum wb_prefer */
 /* Hook-usable test, replaceable by unit tests. */

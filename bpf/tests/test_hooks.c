@@ -13,10 +13,14 @@
 
 static const char *present[16];
 
+/* present[] names a tp_btf hook "btf:TARGET" (tracing programs may be refused alone). */
 static bool fake_usable(const struct wb_hook *h, char *why, size_t len)
 {
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s%s", h->kind == WB_TP_BTF ? "btf:" : "", h->target);
 	for (int i = 0; present[i]; i++)
-		if (!strcmp(present[i], h->target))
+		if (!strcmp(present[i], name))
 			return true;
 	snprintf(why, len, "%s %s missing", wb_hook_kind_name(h->kind), h->target);
 	return false;
@@ -44,6 +48,10 @@ static struct wb_metric defs[] = {
 	{ .name = "ctx_b", .alts = { { "raw_tp:b", { { WB_RAW_TP, "b", "p_b" } } } } },
 	{ .name = "uses_ctx", .needs = "ctx_a|ctx_b", .alts = {
 		{ "raw_tp:u", { { WB_RAW_TP, "u", "p_u" } } },
+	} },
+	{ .name = "typed", .alts = {
+		{ "tp_btf:t", { { WB_TP_BTF, "t", "p_tb" } } },
+		{ "raw_tp:t", { { WB_RAW_TP, "t", "p_t" } } },
 	} },
 };
 #define N ((int)(sizeof(defs) / sizeof(defs[0])))
@@ -78,7 +86,7 @@ int main(void)
 	wb_hook_usable_fn = fake_usable;
 
 	/* Everything present: the first alternative of each metric wins. */
-	CHECK(resolve(m, (const char *[]){ "q", "c1", "c2", "f", "a", "b", "u", NULL }) == N, "all");
+	CHECK(resolve(m, (const char *[]){ "q", "c1", "c2", "f", "a", "b", "u", "t", NULL }) == N, "all");
 	CHECK_STR(wb_metric_hook(m, N, "complete"), "raw_tp:c1+c2");
 	CHECK(m[1].chosen == 0 && !m[1].why[0], "chosen %d why '%s'", m[1].chosen, m[1].why);
 
@@ -113,6 +121,17 @@ int main(void)
 	wb_hook_prefer = WB_PREFER_KPROBE;
 	resolve(m, (const char *[]){ "q", "c1", "c2", "f", NULL });
 	CHECK_STR(wb_metric_hook(m, N, "complete"), "kprobe:f");
+	wb_hook_prefer = WB_PREFER_BEST;
+
+	/* tp_btf before raw_tp on the same tracepoint; raw_tp where tracing programs are
+	 * refused; --hooks raw_tp picks the raw_tp one. */
+	resolve(m, (const char *[]){ "t", "btf:t", NULL });
+	CHECK_STR(wb_metric_hook(m, N, "typed"), "tp_btf:t");
+	resolve(m, (const char *[]){ "t", NULL });
+	CHECK_STR(wb_metric_hook(m, N, "typed"), "raw_tp:t");
+	wb_hook_prefer = WB_PREFER_RAW_TP;
+	resolve(m, (const char *[]){ "t", "btf:t", NULL });
+	CHECK_STR(wb_metric_hook(m, N, "typed"), "raw_tp:t");
 	wb_hook_prefer = WB_PREFER_BEST;
 
 	/* Unknown metric names are never available. */

@@ -45,7 +45,7 @@ for _ in $(seq 300); do grep -q "recording started" "$work/trace.out" 2>/dev/nul
 check "trace-cmd is recording" grep -q "recording started" "$work/trace.out"
 
 check "every hook is a tracepoint on this kernel" \
-	sh -c "! grep -h '^  ' $work/*.err | grep -v 'raw_tp:'"
+	sh -c "! grep -h '^  ' $work/*.err | grep -vE 'raw_tp:|tp_btf:'"
 
 run_fio() { # run_fio DIR: appending sequential writes with fsync, random overwrites
 	fio --name=seq --directory="$1" --rw=write --bs=256k --size=32m --fsync=8 \

@@ -8,6 +8,7 @@
 #define WBSCOPE_FILTER_BPF_H
 
 #include "wbscope.h"
+#include "bits.bpf.h"	/* WB_RD */
 
 const volatile __u32 targ_tgid = 0;	/* -p: thread group of the current task */
 const volatile __u32 targ_dev = 0;	/* -d: dev_t of the inode's file system */
@@ -20,18 +21,35 @@ const volatile bool targ_ms = false;	/* -m: latencies in msecs */
  */
 extern const void ext4_iomap_aops __ksym __weak;
 
-/* Does the inode (and the current task) pass -d, --ino and -p? Sets *dev. */
-static __always_inline bool wb_inode_wanted(struct inode *inode, __u32 *dev)
+/*
+ * Does the inode (and the current task) pass -d, --ino and -p? Sets *dev. btf: inode is
+ * a typed tracepoint argument of a tp_btf program (read directly; WB_RD).
+ */
+static __always_inline bool wb_inode_wanted_t(struct inode *inode, __u32 *dev, const bool btf)
 {
-	*dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	*dev = WB_RD(btf, inode, i_sb, s_dev);
 	if (targ_dev && *dev != targ_dev)
 		return false;
-	if (targ_ino && BPF_CORE_READ(inode, i_ino) != targ_ino)
+	if (targ_ino && WB_RD(btf, inode, i_ino) != targ_ino)
 		return false;
 	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
 		return false;
 	return true;
 }
+
+/* The same for an inode pointer the verifier does not know as typed. */
+static __always_inline bool wb_inode_wanted(struct inode *inode, __u32 *dev)
+{
+	return wb_inode_wanted_t(inode, dev, false);
+}
+
+/*
+ * A tracepoint hooked both ways: a tp_btf program PROG_btf and a raw_tp program PROG,
+ * each returning CALL(btf) (a macro over the arguments' names; see WB_RD).
+ */
+#define WB_TWIN(tp, prog, call, ...)						\
+SEC("tp_btf/" #tp) int BPF_PROG(prog##_btf, __VA_ARGS__) { return call(true); }	\
+SEC("raw_tp/" #tp) int BPF_PROG(prog, __VA_ARGS__) { return call(false); }
 
 /* enum wb_path of an ext4 inode, from its address space operations. */
 static __always_inline __u32 wb_ext4_path(struct inode *inode)

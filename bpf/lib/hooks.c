@@ -216,8 +216,9 @@ int wb_metrics_resolve(struct bpf_object *obj, struct wb_metric *m, int n)
 				m[i].chosen = a;
 				break;
 			}
-			/* Every alternative's reason, preferred first. */
-			{
+			/* Every alternative's reason, preferred first, each once (tp_btf and
+			 * raw_tp on a missing tracepoint say the same). */
+			if (!strstr(m[i].why, why)) {
 				size_t used = strlen(m[i].why);
 
 				snprintf(m[i].why + used, sizeof(m[i].why) - used, "%s%s",

@@ -8,6 +8,7 @@
  * reservation consumed. iomap_add_to_ioend gives, on the iomap path (and XFS), the
  * mapping each dirty range is written through: the buffer_head path maps and allocates
  * per folio batch, the iomap path per writeback range, and these histograms show it.
+ * Each program exists as tp_btf and as raw_tp (WB_TWIN, filter.bpf.h).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -67,23 +68,23 @@ static __always_inline struct al_val *group(__u32 dev, __u32 path)
 	return v;
 }
 
-SEC("raw_tp/ext4_writepages")
-int BPF_PROG(al_wp_enter, struct inode *inode, struct writeback_control *wbc)
+static __always_inline int wp_enter(struct inode *inode, const bool btf)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct al_task t = {};
 
-	if (!wb_inode_wanted(inode, &t.dev))
+	if (!wb_inode_wanted_t(inode, &t.dev, btf))
 		return 0;
 	t.path = wb_ext4_path(inode);
 	if (bpf_map_update_elem(&tasks, &tid, &t, BPF_ANY))
 		wb_count(&counters, AL_CNT_DROP_TASKS);
 	return 0;
 }
+#define CALL(btf) wp_enter(inode, btf)
+WB_TWIN(ext4_writepages, al_wp_enter, CALL, struct inode *inode, struct writeback_control *wbc)
+#undef CALL
 
-SEC("raw_tp/ext4_writepages_result")
-int BPF_PROG(al_wp_exit, struct inode *inode, struct writeback_control *wbc, int ret,
-	     int pages_written)
+static __always_inline int wp_exit(void)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct al_task *t = bpf_map_lookup_elem(&tasks, &tid);
@@ -100,9 +101,12 @@ int BPF_PROG(al_wp_exit, struct inode *inode, struct writeback_control *wbc, int
 	bpf_map_delete_elem(&tasks, &tid);
 	return 0;
 }
+#define CALL(btf) wp_exit()
+WB_TWIN(ext4_writepages_result, al_wp_exit, CALL, struct inode *inode, struct writeback_control *wbc,
+	int ret, int pages_written)
+#undef CALL
 
-SEC("raw_tp/ext4_allocate_blocks")
-int BPF_PROG(al_allocate, struct ext4_allocation_request *ar, __u64 block)
+static __always_inline int allocate(struct ext4_allocation_request *ar, const bool btf)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct al_task *t = bpf_map_lookup_elem(&tasks, &tid);
@@ -112,13 +116,13 @@ int BPF_PROG(al_allocate, struct ext4_allocation_request *ar, __u64 block)
 	if (!t) {
 		__u32 dev;
 
-		if (wb_inode_wanted(BPF_CORE_READ(ar, inode), &dev))
+		if (wb_inode_wanted_t(WB_RD(btf, ar, inode), &dev, btf))
 			wb_count(&counters, AL_CNT_ALLOC_OTHER);
 		return 0;
 	}
 	wb_count(&counters, AL_CNT_ALLOC_WB);
 	t->allocs++;
-	len = BPF_CORE_READ(ar, len);
+	len = WB_RD(btf, ar, len);
 	v = group(t->dev, t->path);
 	if (v) {
 		v->allocs++;
@@ -127,9 +131,11 @@ int BPF_PROG(al_allocate, struct ext4_allocation_request *ar, __u64 block)
 	}
 	return 0;
 }
+#define CALL(btf) allocate(ar, btf)
+WB_TWIN(ext4_allocate_blocks, al_allocate, CALL, struct ext4_allocation_request *ar, __u64 block)
+#undef CALL
 
-SEC("raw_tp/ext4_da_write_pages_extent")
-int BPF_PROG(al_extent, struct inode *inode, struct ext4_map_blocks *map)
+static __always_inline int extent(struct ext4_map_blocks *map, const bool btf)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct al_task *t = bpf_map_lookup_elem(&tasks, &tid);
@@ -139,7 +145,7 @@ int BPF_PROG(al_extent, struct inode *inode, struct ext4_map_blocks *map)
 	if (!t)
 		return 0;
 	t->extents++;
-	len = BPF_CORE_READ(map, m_len);
+	len = WB_RD(btf, map, m_len);
 	v = group(t->dev, t->path);
 	if (v) {
 		v->extents++;
@@ -147,14 +153,16 @@ int BPF_PROG(al_extent, struct inode *inode, struct ext4_map_blocks *map)
 	}
 	return 0;
 }
+#define CALL(btf) extent(map, btf)
+WB_TWIN(ext4_da_write_pages_extent, al_extent, CALL, struct inode *inode, struct ext4_map_blocks *map)
+#undef CALL
 
-SEC("raw_tp/ext4_da_update_reserve_space")
-int BPF_PROG(al_rsv, struct inode *inode, int used_blocks, int quota_claim)
+static __always_inline int rsv(struct inode *inode, int used_blocks, const bool btf)
 {
 	struct al_val *v;
 	__u32 dev;
 
-	if (!wb_inode_wanted(inode, &dev) || used_blocks <= 0)
+	if (!wb_inode_wanted_t(inode, &dev, btf) || used_blocks <= 0)
 		return 0;
 	v = group(dev, wb_ext4_path(inode));
 	if (v) {
@@ -163,32 +171,37 @@ int BPF_PROG(al_rsv, struct inode *inode, int used_blocks, int quota_claim)
 	}
 	return 0;
 }
+#define CALL(btf) rsv(inode, used_blocks, btf)
+WB_TWIN(ext4_da_update_reserve_space, al_rsv, CALL, struct inode *inode, int used_blocks, int quota_claim)
+#undef CALL
 
-SEC("raw_tp/iomap_add_to_ioend")
-int BPF_PROG(al_ioend_add, struct inode *inode, __u64 pos, unsigned int dirty_len,
-	     struct iomap *iomap)
+static __always_inline int ioend_add(struct inode *inode, struct iomap *iomap, const bool btf)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid(), dev;
 	struct last_map m, *last;
 	struct al_val *v;
 	__u8 bits;
 
-	if (!wb_inode_wanted(inode, &dev))
+	if (!wb_inode_wanted_t(inode, &dev, btf))
 		return 0;
-	bits = BPF_CORE_READ(inode, i_blkbits);
+	bits = WB_RD(btf, inode, i_blkbits);
 	v = group(dev, WB_PATH_IOMAP);
 	if (!v)
 		return 0;
 	v->ioend_adds++;
 	m.inode = (__u64)inode;
-	m.offset = BPF_CORE_READ(iomap, offset);
+	m.offset = WB_RD(btf, iomap, offset);
 	last = bpf_map_lookup_elem(&last_maps, &tid);
 	if (last && last->inode == m.inode && last->offset == m.offset)
 		return 0;	/* same mapping as this task's previous folio */
 	bpf_map_update_elem(&last_maps, &tid, &m, BPF_ANY);
 	v->mappings++;
-	wb_hist_add(&v->map_len, BPF_CORE_READ(iomap, length) >> (bits & 31));
+	wb_hist_add(&v->map_len, WB_RD(btf, iomap, length) >> (bits & 31));
 	return 0;
 }
+#define CALL(btf) ioend_add(inode, iomap, btf)
+WB_TWIN(iomap_add_to_ioend, al_ioend_add, CALL, struct inode *inode, __u64 pos, unsigned int dirty_len,
+	struct iomap *iomap)
+#undef CALL
 
 char LICENSE[] SEC("license") = "GPL";

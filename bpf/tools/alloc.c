@@ -18,22 +18,31 @@
 
 static const struct wb_metric metric_defs[] = {
 	{ .name = "writeback", .alts = {
+		{ "tp_btf:ext4_writepages+ext4_writepages_result", {
+			{ WB_TP_BTF, "ext4_writepages", "al_wp_enter_btf" },
+			{ WB_TP_BTF, "ext4_writepages_result", "al_wp_exit_btf" } } },
 		{ "raw_tp:ext4_writepages+ext4_writepages_result", {
 			{ WB_RAW_TP, "ext4_writepages", "al_wp_enter" },
 			{ WB_RAW_TP, "ext4_writepages_result", "al_wp_exit" } } },
 	} },
 	{ .name = "allocation", .needs = "writeback", .alts = {
+		{ "tp_btf:ext4_allocate_blocks", { { WB_TP_BTF, "ext4_allocate_blocks", "al_allocate_btf" } } },
 		{ "raw_tp:ext4_allocate_blocks", { { WB_RAW_TP, "ext4_allocate_blocks", "al_allocate" } } },
 	} },
 	{ .name = "delalloc_extent", .needs = "writeback", .alts = {
+		{ "tp_btf:ext4_da_write_pages_extent", {
+			{ WB_TP_BTF, "ext4_da_write_pages_extent", "al_extent_btf" } } },
 		{ "raw_tp:ext4_da_write_pages_extent", {
 			{ WB_RAW_TP, "ext4_da_write_pages_extent", "al_extent" } } },
 	} },
 	{ .name = "reservation", .alts = {
+		{ "tp_btf:ext4_da_update_reserve_space", {
+			{ WB_TP_BTF, "ext4_da_update_reserve_space", "al_rsv_btf" } } },
 		{ "raw_tp:ext4_da_update_reserve_space", {
 			{ WB_RAW_TP, "ext4_da_update_reserve_space", "al_rsv" } } },
 	} },
 	{ .name = "iomap_mapping", .alts = {
+		{ "tp_btf:iomap_add_to_ioend", { { WB_TP_BTF, "iomap_add_to_ioend", "al_ioend_add_btf" } } },
 		{ "raw_tp:iomap_add_to_ioend", { { WB_RAW_TP, "iomap_add_to_ioend", "al_ioend_add" } } },
 	} },
 };

@@ -2,8 +2,9 @@
 /*
  * wbscope bio: write-back bios from submission to completion, per device and path.
  *
- * Submission: the block_bio_queue tracepoint (tp_btf where the kernel allows tracing
- * programs, reading the bio directly; else raw_tp). A bio is write-back data of a path when
+ * Submission: the block_bio_queue tracepoint, raw_tp only for now: a tp_btf twin
+ * (queue() and rq_walk_step() take the WB_RD flag for it) passed on the host but failed
+ * the guest test's bio check once, not yet understood. A bio is write-back data of a path when
  * its bi_end_io is that path's completion function: ext4_end_bio (buffer_head),
  * ext4_iomap_end_bio (wbscope kernel), or XFS's and the generic iomap completion
  * (iomap); bios chained under such a bio count for it. Everything else (journal,
@@ -122,12 +123,6 @@ static __always_inline int queue(struct bio *bio, const bool btf)
 	return 0;
 }
 
-SEC("tp_btf/block_bio_queue")
-int BPF_PROG(bio_queue_btf, struct bio *bio)
-{
-	return queue(bio, true);
-}
-
 SEC("raw_tp/block_bio_queue")
 int BPF_PROG(bio_queue, struct bio *bio)
 {
@@ -197,11 +192,6 @@ static long rq_walk_one(__u64 i, void *ctx)
 	return rq_walk_step(ctx, false);
 }
 
-static long rq_walk_one_btf(__u64 i, void *ctx)
-{
-	return rq_walk_step(ctx, true);
-}
-
 static __always_inline int rq_complete(struct request *rq, int error, unsigned int nr_bytes,
 				       const bool btf)
 {
@@ -218,16 +208,10 @@ static __always_inline int rq_complete(struct request *rq, int error, unsigned i
 		return 0;
 	/* bpf_loop: the verifier checks the callback once, so the bound can be large
 	 * (a request merges up to max_segments bios, more when segments merge). */
-	bpf_loop(BIO_RQ_MAX_BIOS, btf ? rq_walk_one_btf : rq_walk_one, &w, 0);
+	bpf_loop(BIO_RQ_MAX_BIOS, rq_walk_one, &w, 0);
 	if (!w.ended && w.bio)
 		wb_count(&counters, BIO_CNT_RQ_TRUNCATED);
 	return 0;
-}
-
-SEC("tp_btf/block_rq_complete")
-int BPF_PROG(bio_rq_complete_btf, struct request *rq, int error, unsigned int nr_bytes)
-{
-	return rq_complete(rq, error, nr_bytes, true);
 }
 
 SEC("raw_tp/block_rq_complete")

@@ -14,6 +14,8 @@
  *   conversion alone via fentry/fexit or kprobes on ext4_convert_unwritten_io_end_vec.
  * - Converted extent sizes, both paths: ext4_ext_handle_unwritten_extents with
  *   EXT4_GET_BLOCKS_CONVERT, counted only inside an end-I/O handler.
+ * Every tracepoint program exists twice (WB_TWIN): tp_btf, reading its typed arguments
+ * directly, and raw_tp, for kernels that refuse tracing programs.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -127,14 +129,13 @@ static __always_inline struct inode *work_inode(struct work_struct *work, void *
 
 /* ---- work items (upstream tracepoints) ---- */
 
-SEC("raw_tp/workqueue_queue_work")
-int BPF_PROG(work_queue, int req_cpu, struct pool_workqueue *pwq, struct work_struct *work)
+static __always_inline int work_queue_ev(struct work_struct *work, const bool btf)
 {
 	struct eio_work w = {};
 	struct inode *inode;
 	__u64 key = (__u64)work;
 
-	inode = work_inode(work, BPF_CORE_READ(work, func), &w.path);
+	inode = work_inode(work, WB_RD(btf, work, func), &w.path);
 	if (!inode || !wb_inode_wanted(inode, &w.dev))
 		return 0;
 	w.ts = bpf_ktime_get_ns();
@@ -143,9 +144,12 @@ int BPF_PROG(work_queue, int req_cpu, struct pool_workqueue *pwq, struct work_st
 		wb_count(&counters, EIO_CNT_DROP_WORKS);
 	return 0;
 }
+#define CALL(btf) work_queue_ev(work, btf)
+WB_TWIN(workqueue_queue_work, work_queue, CALL, int req_cpu, struct pool_workqueue *pwq,
+	struct work_struct *work)
+#undef CALL
 
-SEC("raw_tp/workqueue_execute_start")
-int BPF_PROG(work_start, struct work_struct *work)
+static __always_inline int work_start_ev(struct work_struct *work, const bool btf)
 {
 	__u64 key = (__u64)work, now = bpf_ktime_get_ns();
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -155,7 +159,7 @@ int BPF_PROG(work_start, struct work_struct *work)
 
 	if (!w) {
 		/* Ours, but queued before the tool started? */
-		struct inode *inode = work_inode(work, BPF_CORE_READ(work, func), &path);
+		struct inode *inode = work_inode(work, WB_RD(btf, work, func), &path);
 
 		if (inode && wb_inode_wanted(inode, &r.dev))
 			wb_count(&counters, EIO_CNT_WORK_UNPAIRED);
@@ -172,9 +176,11 @@ int BPF_PROG(work_start, struct work_struct *work)
 		wb_count(&counters, EIO_CNT_DROP_TASKS);
 	return 0;
 }
+#define CALL(btf) work_start_ev(work, btf)
+WB_TWIN(workqueue_execute_start, work_start, CALL, struct work_struct *work)
+#undef CALL
 
-SEC("raw_tp/workqueue_execute_end")
-int BPF_PROG(work_end, struct work_struct *work, void *function)
+static __always_inline int work_end_ev(void)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct eio_work *r = bpf_map_lookup_elem(&running, &tid);
@@ -193,60 +199,65 @@ int BPF_PROG(work_end, struct work_struct *work, void *function)
 	bpf_map_delete_elem(&running, &tid);
 	return 0;
 }
+#define CALL(btf) work_end_ev()
+WB_TWIN(workqueue_execute_end, work_end, CALL, struct work_struct *work, void *function)
+#undef CALL
 
 /* ---- bio completion ---- */
 
-static __always_inline void end_bio(struct inode *inode, __u32 path, int error, bool defer)
+/* Counts a completion of a wanted inode; false (nothing counted) otherwise. */
+static __always_inline bool end_bio(struct inode *inode, __u32 path, int error, bool defer,
+				    __u32 *dev, const bool btf)
 {
 	struct eio_val *v;
-	__u32 dev;
 
-	if (!wb_inode_wanted(inode, &dev))
-		return;
-	v = group(dev, path);
+	if (!wb_inode_wanted_t(inode, dev, btf))
+		return false;
+	v = group(*dev, path);
 	if (!v)
-		return;
+		return true;
 	if (defer)
 		v->end_bio_deferred++;
 	else
 		v->end_bio_inline++;
 	if (error)
 		v->end_bio_errors++;
+	return true;
 }
 
-SEC("raw_tp/ext4_iomap_end_bio")
-int BPF_PROG(iomap_end_bio, struct inode *inode, long long offset, unsigned long size,
-	     unsigned int io_flags, int error, bool defer)
+static __always_inline int iomap_end_bio_ev(struct inode *inode, long long offset, unsigned long size,
+					 int error, bool defer, const bool btf)
 {
 	struct eio_pending_key k = { .inode = (__u64)inode, .offset = offset };
 	struct eio_pending p = { .size = size };
 	__u32 dev;
 
-	end_bio(inode, WB_PATH_IOMAP, error, defer);
-	if (!defer || !wb_inode_wanted(inode, &dev))
+	if (!end_bio(inode, WB_PATH_IOMAP, error, defer, &dev, btf) || !defer)
 		return 0;
 	p.ts = bpf_ktime_get_ns();
 	if (bpf_map_update_elem(&pending, &k, &p, BPF_ANY))
 		wb_count(&counters, EIO_CNT_DROP_PENDING);
 	return 0;
 }
+#define CALL(btf) iomap_end_bio_ev(inode, offset, size, error, defer, btf)
+WB_TWIN(ext4_iomap_end_bio, iomap_end_bio, CALL, struct inode *inode, long long offset,
+	unsigned long size, unsigned int io_flags, int error, bool defer)
+#undef CALL
 
-SEC("raw_tp/ext4_end_bio")
-int BPF_PROG(bh_end_bio_tp, struct inode *inode, __u64 sector, unsigned int size,
-	     unsigned int flag, int error, bool defer)
-{
-	end_bio(inode, WB_PATH_BH, error, defer);
-	return 0;
-}
+#define CALL(btf) ({ __u32 dev; end_bio(inode, WB_PATH_BH, error, defer, &dev, btf); 0; })
+WB_TWIN(ext4_end_bio, bh_end_bio_tp, CALL, struct inode *inode, __u64 sector, unsigned int size,
+	unsigned int flag, int error, bool defer)
+#undef CALL
 
 /* Without the tracepoint: deferred when the io_end has unwritten extents to convert. */
 static __always_inline void bh_end_bio(struct bio *bio)
 {
 	struct ext4_io_end *io_end = BPF_CORE_READ(bio, bi_private);
 	unsigned int flag = BPF_CORE_READ(io_end, flag);
+	__u32 dev;
 
 	end_bio(BPF_CORE_READ(io_end, inode), WB_PATH_BH, BPF_CORE_READ(bio, bi_status),
-		flag & EXT4_IO_END_UNWRITTEN);
+		flag & EXT4_IO_END_UNWRITTEN, &dev, false);
 }
 
 SEC("fentry/ext4_end_bio")
@@ -265,20 +276,28 @@ int BPF_KPROBE(bh_end_bio_kprobe, struct bio *bio)
 
 /* ---- ioend / io_end handling ---- */
 
-static __always_inline void handler_start(struct inode *inode, __u32 path, unsigned int flags)
+/* The handler of a wanted inode (device dev) starts on this thread. */
+static __always_inline void handler_start(__u32 dev, __u32 path, unsigned int flags)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct eio_task t = { .path = path, .flags = flags };
+	struct eio_task t = { .dev = dev, .path = path, .flags = flags };
 
-	if (!wb_inode_wanted(inode, &t.dev))
-		return;
 	t.ts = bpf_ktime_get_ns();
 	if (bpf_map_update_elem(&tasks, &tid, &t, BPF_ANY))
 		wb_count(&counters, EIO_CNT_DROP_TASKS);
 }
 
+static __always_inline void handler_start_inode(struct inode *inode, __u32 path, unsigned int flags,
+						const bool btf)
+{
+	__u32 dev;
+
+	if (wb_inode_wanted_t(inode, &dev, btf))
+		handler_start(dev, path, flags);
+}
+
 /* unwritten: the handler converted extents; whole: it timed the whole ioend / io_end. */
-static __always_inline void handler_done(int ret, bool unwritten, bool whole)
+static __always_inline int handler_done(int ret, bool unwritten, bool whole)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct eio_task *t = bpf_map_lookup_elem(&tasks, &tid);
@@ -286,7 +305,7 @@ static __always_inline void handler_done(int ret, bool unwritten, bool whole)
 	__u64 delta;
 
 	if (!t)
-		return;
+		return 0;
 	delta = bpf_ktime_get_ns() - t->ts;
 	v = group(t->dev, t->path);
 	if (v) {
@@ -302,20 +321,20 @@ static __always_inline void handler_done(int ret, bool unwritten, bool whole)
 		}
 	}
 	bpf_map_delete_elem(&tasks, &tid);
+	return 0;
 }
 
-SEC("raw_tp/ext4_iomap_ioend_start")
-int BPF_PROG(iomap_ioend_start, struct inode *inode, long long offset, unsigned long size,
-	     unsigned int io_flags, int error)
+static __always_inline int iomap_ioend_start_ev(struct inode *inode, long long offset, unsigned long size,
+					     unsigned int io_flags, const bool btf)
 {
 	struct eio_pending_key k = { .inode = (__u64)inode, .offset = offset };
 	__u64 now = bpf_ktime_get_ns();
 	struct eio_val *v;
 	__u32 dev, merged = 0;
 
-	if (!wb_inode_wanted(inode, &dev))
+	if (!wb_inode_wanted_t(inode, &dev, btf))
 		return 0;
-	handler_start(inode, WB_PATH_IOMAP, io_flags);
+	handler_start(dev, WB_PATH_IOMAP, io_flags);
 	v = group(dev, WB_PATH_IOMAP);
 	/* The ioends merged into this one follow each other in file offset order. */
 	for (int i = 0; i < EIO_MAX_MERGE; i++) {
@@ -341,65 +360,56 @@ int BPF_PROG(iomap_ioend_start, struct inode *inode, long long offset, unsigned 
 		wb_hist_add(&v->merged, merged);
 	return 0;
 }
+#define CALL(btf) iomap_ioend_start_ev(inode, offset, size, io_flags, btf)
+WB_TWIN(ext4_iomap_ioend_start, iomap_ioend_start, CALL, struct inode *inode, long long offset,
+	unsigned long size, unsigned int io_flags, int error)
+#undef CALL
 
-SEC("raw_tp/ext4_iomap_ioend_done")
-int BPF_PROG(iomap_ioend_done, struct inode *inode, long long offset, unsigned long size,
-	     unsigned int io_flags, int ret)
-{
-	handler_done(ret, io_flags & IOMAP_IOEND_UNWRITTEN, true);
-	return 0;
-}
+#define CALL(btf) handler_done(ret, io_flags & IOMAP_IOEND_UNWRITTEN, true)
+WB_TWIN(ext4_iomap_ioend_done, iomap_ioend_done, CALL, struct inode *inode, long long offset,
+	unsigned long size, unsigned int io_flags, int ret)
+#undef CALL
 
-SEC("raw_tp/ext4_end_io_end_start")
-int BPF_PROG(bh_io_end_start, struct inode *inode, long long offset, long long size,
-	     unsigned int nr_vecs, unsigned int flag, int ret)
-{
-	handler_start(inode, WB_PATH_BH, flag);
-	return 0;
-}
+#define CALL(btf) ({ handler_start_inode(inode, WB_PATH_BH, flag, btf); 0; })
+WB_TWIN(ext4_end_io_end_start, bh_io_end_start, CALL, struct inode *inode, long long offset,
+	long long size, unsigned int nr_vecs, unsigned int flag, int ret)
+#undef CALL
 
-SEC("raw_tp/ext4_end_io_end_done")
-int BPF_PROG(bh_io_end_done, struct inode *inode, long long offset, long long size,
-	     unsigned int nr_vecs, unsigned int flag, int ret)
-{
-	handler_done(ret, flag & EXT4_IO_END_UNWRITTEN, true);
-	return 0;
-}
+#define CALL(btf) handler_done(ret, flag & EXT4_IO_END_UNWRITTEN, true)
+WB_TWIN(ext4_end_io_end_done, bh_io_end_done, CALL, struct inode *inode, long long offset,
+	long long size, unsigned int nr_vecs, unsigned int flag, int ret)
+#undef CALL
 
 /* Fallback without the wbscope tracepoints: the conversion of one io_end only. */
 SEC("fentry/ext4_convert_unwritten_io_end_vec")
 int BPF_PROG(bh_conv_fentry, void *handle, struct ext4_io_end *io_end)
 {
-	handler_start(BPF_CORE_READ(io_end, inode), WB_PATH_BH, EXT4_IO_END_UNWRITTEN);
+	handler_start_inode(BPF_CORE_READ(io_end, inode), WB_PATH_BH, EXT4_IO_END_UNWRITTEN, false);
 	return 0;
 }
 
 SEC("fexit/ext4_convert_unwritten_io_end_vec")
 int BPF_PROG(bh_conv_fexit, void *handle, struct ext4_io_end *io_end, int ret)
 {
-	handler_done(ret, true, false);
-	return 0;
+	return handler_done(ret, true, false);
 }
 
 SEC("kprobe/ext4_convert_unwritten_io_end_vec")
 int BPF_KPROBE(bh_conv_kprobe, void *handle, struct ext4_io_end *io_end)
 {
-	handler_start(BPF_CORE_READ(io_end, inode), WB_PATH_BH, EXT4_IO_END_UNWRITTEN);
+	handler_start_inode(BPF_CORE_READ(io_end, inode), WB_PATH_BH, EXT4_IO_END_UNWRITTEN, false);
 	return 0;
 }
 
 SEC("kretprobe/ext4_convert_unwritten_io_end_vec")
 int BPF_KRETPROBE(bh_conv_kretprobe, int ret)
 {
-	handler_done(ret, true, false);
-	return 0;
+	return handler_done(ret, true, false);
 }
 
 /* ---- conversion and i_disksize ---- */
 
-SEC("raw_tp/ext4_ext_handle_unwritten_extents")
-int BPF_PROG(conv_extent, struct inode *inode, struct ext4_map_blocks *map, int flags,
-	     unsigned int allocated, __u64 newblock)
+static __always_inline int conv_extent_ev(struct ext4_map_blocks *map, int flags, const bool btf)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct eio_task *t;
@@ -414,18 +424,22 @@ int BPF_PROG(conv_extent, struct inode *inode, struct ext4_map_blocks *map, int 
 	v = group(t->dev, t->path);
 	if (v) {
 		v->extents++;
-		wb_hist_add(&v->conv_len, BPF_CORE_READ(map, m_len));
+		wb_hist_add(&v->conv_len, WB_RD(btf, map, m_len));
 	}
 	return 0;
 }
+#define CALL(btf) conv_extent_ev(map, flags, btf)
+WB_TWIN(ext4_ext_handle_unwritten_extents, conv_extent, CALL, struct inode *inode,
+	struct ext4_map_blocks *map, int flags, unsigned int allocated, __u64 newblock)
+#undef CALL
 
-SEC("raw_tp/ext4_iomap_update_disksize")
-int BPF_PROG(iomap_disksize, struct inode *inode, long long old_size, long long new_size)
+static __always_inline int iomap_disksize_ev(struct inode *inode, long long old_size, long long new_size,
+					  const bool btf)
 {
 	struct eio_val *v;
 	__u32 dev;
 
-	if (!wb_inode_wanted(inode, &dev))
+	if (!wb_inode_wanted_t(inode, &dev, btf))
 		return 0;
 	v = group(dev, WB_PATH_IOMAP);
 	if (v) {
@@ -434,5 +448,9 @@ int BPF_PROG(iomap_disksize, struct inode *inode, long long old_size, long long 
 	}
 	return 0;
 }
+#define CALL(btf) iomap_disksize_ev(inode, old_size, new_size, btf)
+WB_TWIN(ext4_iomap_update_disksize, iomap_disksize, CALL, struct inode *inode, long long old_size,
+	long long new_size)
+#undef CALL
 
 char LICENSE[] SEC("license") = "GPL";

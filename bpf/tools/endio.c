@@ -19,25 +19,37 @@
 
 static const struct wb_metric metric_defs[] = {
 	{ .name = "work", .alts = {
+		{ "tp_btf:workqueue_queue_work+execute_start+execute_end", {
+			{ WB_TP_BTF, "workqueue_queue_work", "work_queue_btf" },
+			{ WB_TP_BTF, "workqueue_execute_start", "work_start_btf" },
+			{ WB_TP_BTF, "workqueue_execute_end", "work_end_btf" } } },
 		{ "raw_tp:workqueue_queue_work+execute_start+execute_end", {
 			{ WB_RAW_TP, "workqueue_queue_work", "work_queue" },
 			{ WB_RAW_TP, "workqueue_execute_start", "work_start" },
 			{ WB_RAW_TP, "workqueue_execute_end", "work_end" } } },
 	} },
 	{ .name = "end_bio.iomap", .alts = {
+		{ "tp_btf:ext4_iomap_end_bio", { { WB_TP_BTF, "ext4_iomap_end_bio", "iomap_end_bio_btf" } } },
 		{ "raw_tp:ext4_iomap_end_bio", { { WB_RAW_TP, "ext4_iomap_end_bio", "iomap_end_bio" } } },
 	} },
 	{ .name = "end_bio.buffer_head", .alts = {
+		{ "tp_btf:ext4_end_bio", { { WB_TP_BTF, "ext4_end_bio", "bh_end_bio_tp_btf" } } },
 		{ "raw_tp:ext4_end_bio", { { WB_RAW_TP, "ext4_end_bio", "bh_end_bio_tp" } } },
 		{ "fentry:ext4_end_bio", { { WB_FENTRY, "ext4_end_bio", "bh_end_bio_fentry" } } },
 		{ "kprobe:ext4_end_bio", { { WB_KPROBE, "ext4_end_bio", "bh_end_bio_kprobe" } } },
 	} },
 	{ .name = "ioend.iomap", .needs = "end_bio.iomap", .alts = {
+		{ "tp_btf:ext4_iomap_ioend_start+ext4_iomap_ioend_done", {
+			{ WB_TP_BTF, "ext4_iomap_ioend_start", "iomap_ioend_start_btf" },
+			{ WB_TP_BTF, "ext4_iomap_ioend_done", "iomap_ioend_done_btf" } } },
 		{ "raw_tp:ext4_iomap_ioend_start+ext4_iomap_ioend_done", {
 			{ WB_RAW_TP, "ext4_iomap_ioend_start", "iomap_ioend_start" },
 			{ WB_RAW_TP, "ext4_iomap_ioend_done", "iomap_ioend_done" } } },
 	} },
 	{ .name = "io_end.buffer_head", .alts = {
+		{ "tp_btf:ext4_end_io_end_start+ext4_end_io_end_done", {
+			{ WB_TP_BTF, "ext4_end_io_end_start", "bh_io_end_start_btf" },
+			{ WB_TP_BTF, "ext4_end_io_end_done", "bh_io_end_done_btf" } } },
 		{ "raw_tp:ext4_end_io_end_start+ext4_end_io_end_done", {
 			{ WB_RAW_TP, "ext4_end_io_end_start", "bh_io_end_start" },
 			{ WB_RAW_TP, "ext4_end_io_end_done", "bh_io_end_done" } } },
@@ -49,10 +61,14 @@ static const struct wb_metric metric_defs[] = {
 			{ WB_KRETPROBE, "ext4_convert_unwritten_io_end_vec", "bh_conv_kretprobe" } } },
 	} },
 	{ .name = "conversion", .needs = "ioend.iomap|io_end.buffer_head", .alts = {
+		{ "tp_btf:ext4_ext_handle_unwritten_extents", {
+			{ WB_TP_BTF, "ext4_ext_handle_unwritten_extents", "conv_extent_btf" } } },
 		{ "raw_tp:ext4_ext_handle_unwritten_extents", {
 			{ WB_RAW_TP, "ext4_ext_handle_unwritten_extents", "conv_extent" } } },
 	} },
 	{ .name = "disksize.iomap", .alts = {
+		{ "tp_btf:ext4_iomap_update_disksize", {
+			{ WB_TP_BTF, "ext4_iomap_update_disksize", "iomap_disksize_btf" } } },
 		{ "raw_tp:ext4_iomap_update_disksize", {
 			{ WB_RAW_TP, "ext4_iomap_update_disksize", "iomap_disksize" } } },
 	} },

@@ -12,7 +12,9 @@
  *    baseline runs against each other, or the odd against the even repetitions of one).
  * A cell is inconclusive when the test could never reach alpha with the runs given, or
  * when the baseline is so noisy that a change of the threshold's size could not be seen
- * with them; the message says how many runs per side would be needed.
+ * with them; the message says how many runs per side would be needed. Only inconclusive
+ * cells of required metrics (gate.toml; throughput by default) make the gate as a whole
+ * inconclusive: the others can fail it, never hold it up.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -35,7 +37,8 @@ static const char usage_text[] =
 	"\n"
 	"Compare a candidate benchmark run with a baseline, per workload, device, path and\n"
 	"metric (throughput, p99 latency per I/O, writepages and end-I/O time per MiB).\n"
-	"Exit status: 0 pass, 1 regression, 2 inconclusive or error.\n"
+	"Exit status: 0 pass, 1 regression, 2 inconclusive (a cell of a required metric,\n"
+	"throughput by default) or error.\n"
 	"\n"
 	"  --baseline RUN_DIR    a run made by 'wbscope bench' (with its summary.json)\n"
 	"  --baseline history[:N]  the last N runs (default: history_runs in the config) in\n"
@@ -56,6 +59,7 @@ void wb_gate_config_defaults(struct wb_gate_config *c)
 	for (int m = 0; m < WB_GM_NR; m++) {
 		c->threshold[m] = wb_gate_metrics[m].threshold;
 		c->enabled[m] = 1;
+		c->required[m] = m == WB_GM_THROUGHPUT;
 	}
 }
 
@@ -119,6 +123,8 @@ static int conf_handler(void *user, const char *section, const char *name, const
 		c->threshold[m] = v;
 	else if (!strcmp(name, "enabled"))
 		c->enabled[m] = v != 0;
+	else if (!strcmp(name, "required"))
+		c->required[m] = v != 0;
 	else {
 		snprintf(x->err, sizeof(x->err), "[%s] %s = %s: unknown key or value out of range", section, name, value);
 		return 0;
@@ -337,7 +343,7 @@ static void md_row(FILE *f, const struct wb_cell *b, const struct wb_gate_result
 static int run_gate(const struct wb_gate_config *cfg, struct wb_samples *base, struct wb_samples *cand,
 		    const char *base_desc, const char *cand_desc, FILE *md, json_t *js)
 {
-	int counts[4] = { 0 };
+	int counts[4] = { 0 }, blocking = 0;
 	json_t *cells = json_array();
 
 	fprintf(md, "# wbscope gate\n\nBaseline: %s (%d run(s)); candidate: %s. Per cell: median ±cv of "
@@ -377,6 +383,7 @@ static int run_gate(const struct wb_gate_config *cfg, struct wb_samples *base, s
 
 		wb_gate_decide(cfg, r);
 		counts[r->status]++;
+		blocking += r->status == WB_GATE_INCONCLUSIVE && cfg->required[r->metric];
 		md_row(md, b, r);
 		json_array_append_new(cells, json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:i,s:i,s:i,s:s,s:s}",
 						       "workload", b->workload, "device", b->device, "path", b->path,
@@ -391,18 +398,20 @@ static int run_gate(const struct wb_gate_config *cfg, struct wb_samples *base, s
 	}
 	free(res);
 	free(bases);
-	fprintf(md, "\n**%d regression(s), %d inconclusive, %d improvement(s), %d pass.**\n", counts[WB_GATE_REGRESSION],
-		counts[WB_GATE_INCONCLUSIVE], counts[WB_GATE_IMPROVEMENT], counts[WB_GATE_PASS]);
+	fprintf(md, "\n**%d regression(s), %d inconclusive (%d in a required metric), %d improvement(s), %d pass.**\n",
+		counts[WB_GATE_REGRESSION], counts[WB_GATE_INCONCLUSIVE], blocking, counts[WB_GATE_IMPROVEMENT],
+		counts[WB_GATE_PASS]);
 	json_object_set_new(js, "cells", cells);
 	json_object_set_new(js, "regressions", json_integer(counts[WB_GATE_REGRESSION]));
 	json_object_set_new(js, "inconclusive", json_integer(counts[WB_GATE_INCONCLUSIVE]));
+	json_object_set_new(js, "inconclusive_required", json_integer(blocking));
 	json_object_set_new(js, "improvements", json_integer(counts[WB_GATE_IMPROVEMENT]));
 	json_object_set_new(js, "passed", json_integer(counts[WB_GATE_PASS]));
 	if (!json_array_size(cells))
 		return -1;
 	if (counts[WB_GATE_REGRESSION])
 		return WB_EXIT_FAIL;
-	return counts[WB_GATE_INCONCLUSIVE] ? WB_EXIT_ERROR : WB_EXIT_OK;
+	return blocking ? WB_EXIT_ERROR : WB_EXIT_OK;
 }
 
 int cmd_gate(int argc, char **argv)

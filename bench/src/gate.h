@@ -11,6 +11,9 @@ struct wb_gate_config {
 	int history_runs, iters;
 	double threshold[WB_GM_NR];	/* relative change that matters, per metric */
 	int enabled[WB_GM_NR];
+	/* An inconclusive cell of a required metric makes the gate inconclusive (exit 2);
+	 * other metrics can only fail it (a significant regression), never hold it up. */
+	int required[WB_GM_NR];
 };
 
 enum wb_gate_status { WB_GATE_PASS, WB_GATE_IMPROVEMENT, WB_GATE_REGRESSION, WB_GATE_INCONCLUSIVE };

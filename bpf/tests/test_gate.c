@@ -150,10 +150,11 @@ static void test_config(void)
 	close(fd);
 	wb_gate_config_defaults(&cfg);
 	write_conf(path, "# comment\n[gate]\nalpha = 0.01   # stricter\nhistory_runs = 7\n"
-			 "[throughput]\nthreshold = 0.08\n[endio]\nenabled = false\n");
+			 "[throughput]\nthreshold = 0.08\n[endio]\nenabled = false\n[clat_p99]\nrequired = true\n");
+	CHECK(cfg.required[WB_GM_THROUGHPUT] && !cfg.required[WB_GM_CLAT_P99], "only throughput required by default");
 	CHECK(!wb_gate_config_load(&cfg, path, err, sizeof(err)), "load: %s", err);
 	CHECK(cfg.alpha == 0.01 && cfg.history_runs == 7 && cfg.threshold[WB_GM_THROUGHPUT] == 0.08 &&
-	      !cfg.enabled[WB_GM_ENDIO] && cfg.enabled[WB_GM_CLAT_P99], "values");
+	      !cfg.enabled[WB_GM_ENDIO] && cfg.enabled[WB_GM_CLAT_P99] && cfg.required[WB_GM_CLAT_P99], "values");
 	write_conf(path, "[gate]\nalpha = 0.05\n[throughput]\ntreshold = 0.1\n");
 	CHECK(wb_gate_config_load(&cfg, path, err, sizeof(err)) && strstr(err, ":4:") && strstr(err, "treshold"),
 	      "unknown key named with its line: %s", err);

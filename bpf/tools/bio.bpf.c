@@ -2,9 +2,7 @@
 /*
  * wbscope bio: write-back bios from submission to completion, per device and path.
  *
- * Submission: the block_bio_queue tracepoint, raw_tp only for now: a tp_btf twin
- * (queue() and rq_walk_step() take the WB_RD flag for it) passed on the host but failed
- * the guest test's bio check once, not yet understood. A bio is write-back data of a path when
+ * Submission: the block_bio_queue tracepoint. A bio is write-back data of a path when
  * its bi_end_io is that path's completion function: ext4_end_bio (buffer_head),
  * ext4_iomap_end_bio (wbscope kernel), or XFS's and the generic iomap completion
  * (iomap); bios chained under such a bio count for it. Everything else (journal,
@@ -56,18 +54,15 @@ static __always_inline bool is_fn(void *fn, const void *sym)
 	return sym && fn == sym;
 }
 
-/*
- * enum wb_path of a write-back bio, -1 for any other bio. *owner: the bio whose end_io
- * matched. btf: bio is a typed pointer (tp_btf); a chained bio's parent never is.
- */
-static __always_inline int bio_path(struct bio *bio, struct bio **owner, const bool btf)
+/* enum wb_path of a write-back bio, -1 for any other bio. *owner: the bio whose end_io matched. */
+static __always_inline int bio_path(struct bio *bio, struct bio **owner)
 {
-	void *fn = WB_RD(btf, bio, bi_end_io);
+	void *fn = BPF_CORE_READ(bio, bi_end_io);
 
 	if (!fn)
 		return -1;
 	if (is_fn(fn, &bio_chain_endio)) {
-		bio = WB_RD(btf, bio, bi_private);
+		bio = BPF_CORE_READ(bio, bi_private);
 		if (!bio)
 			return -1;
 		fn = BPF_CORE_READ(bio, bi_end_io);
@@ -96,7 +91,8 @@ static __always_inline __u64 bio_ino(struct bio *owner, int path)
 	}
 }
 
-static __always_inline int queue(struct bio *bio, const bool btf)
+SEC("raw_tp/block_bio_queue")
+int BPF_PROG(bio_queue, struct bio *bio)
 {
 	struct bio *owner = bio;
 	struct bio_start s = {};
@@ -104,10 +100,10 @@ static __always_inline int queue(struct bio *bio, const bool btf)
 	int path;
 
 	/* Cheapest test first: every bio of the system comes through here. */
-	s.dev = WB_RD(btf, bio, bi_bdev, bd_dev);
+	s.dev = BPF_CORE_READ(bio, bi_bdev, bd_dev);
 	if (targ_dev && s.dev != targ_dev)
 		return 0;
-	path = bio_path(bio, &owner, btf);
+	path = bio_path(bio, &owner);
 	if (path < 0)
 		return 0;
 	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
@@ -115,18 +111,12 @@ static __always_inline int queue(struct bio *bio, const bool btf)
 	if (targ_ino && bio_ino(owner, path) != targ_ino)
 		return 0;
 	s.path = path;
-	s.size = WB_RD(btf, bio, bi_iter.bi_size);
+	s.size = BPF_CORE_READ(bio, bi_iter.bi_size);
 	s.ts = bpf_ktime_get_ns();
 	wb_count(&counters, BIO_CNT_QUEUED);
 	if (bpf_map_update_elem(&starts, &key, &s, BPF_ANY))
 		wb_count(&counters, BIO_CNT_DROP_INFLIGHT);
 	return 0;
-}
-
-SEC("raw_tp/block_bio_queue")
-int BPF_PROG(bio_queue, struct bio *bio)
-{
-	return queue(bio, false);
 }
 
 static __always_inline void bio_done(struct bio *bio, __u64 now, bool error)
@@ -166,8 +156,9 @@ struct rq_walk {
 	bool ended;	/* no bio left, or the next one is not complete yet */
 };
 
-static __always_inline long rq_walk_step(struct rq_walk *w, const bool btf)
+static long rq_walk_one(__u64 i, void *ctx)
 {
+	struct rq_walk *w = ctx;
 	struct bio *bio = w->bio;	/* a plain local: CO-RE relocates kernel types only */
 	__u32 size;
 
@@ -176,26 +167,21 @@ static __always_inline long rq_walk_step(struct rq_walk *w, const bool btf)
 		return 1;
 	}
 	/* Only bios entirely inside nr_bytes end now (partial completions). */
-	size = WB_RD(btf, bio, bi_iter.bi_size);
+	size = BPF_CORE_READ(bio, bi_iter.bi_size);
 	if (size > w->left) {
 		w->ended = true;
 		return 1;
 	}
 	w->left -= size;
 	bio_done(bio, w->now, w->error);
-	w->bio = WB_RD(btf, bio, bi_next);
+	w->bio = BPF_CORE_READ(bio, bi_next);
 	return 0;
 }
 
-static long rq_walk_one(__u64 i, void *ctx)
+SEC("raw_tp/block_rq_complete")
+int BPF_PROG(bio_rq_complete, struct request *rq, int error, unsigned int nr_bytes)
 {
-	return rq_walk_step(ctx, false);
-}
-
-static __always_inline int rq_complete(struct request *rq, int error, unsigned int nr_bytes,
-				       const bool btf)
-{
-	struct bio *first = WB_RD(btf, rq, bio);
+	struct bio *first = BPF_CORE_READ(rq, bio);
 	struct rq_walk w = {
 		.bio = first,
 		.now = bpf_ktime_get_ns(),
@@ -204,7 +190,7 @@ static __always_inline int rq_complete(struct request *rq, int error, unsigned i
 	};
 
 	/* A request's bios share its device: skip other devices' requests at once. */
-	if (targ_dev && first && WB_RD(btf, first, bi_bdev, bd_dev) != targ_dev)
+	if (targ_dev && first && BPF_CORE_READ(first, bi_bdev, bd_dev) != targ_dev)
 		return 0;
 	/* bpf_loop: the verifier checks the callback once, so the bound can be large
 	 * (a request merges up to max_segments bios, more when segments merge). */
@@ -212,12 +198,6 @@ static __always_inline int rq_complete(struct request *rq, int error, unsigned i
 	if (!w.ended && w.bio)
 		wb_count(&counters, BIO_CNT_RQ_TRUNCATED);
 	return 0;
-}
-
-SEC("raw_tp/block_rq_complete")
-int BPF_PROG(bio_rq_complete, struct request *rq, int error, unsigned int nr_bytes)
-{
-	return rq_complete(rq, error, nr_bytes, false);
 }
 
 SEC("raw_tp/block_bio_complete")

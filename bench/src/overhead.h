@@ -4,6 +4,7 @@
 #define WB_OVERHEAD_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #define WB_OH_MAX_NAMES 64	/* jobs, variants */
@@ -14,6 +15,7 @@ struct wb_oh_run {
 	json_t *doc;		/* the run's line */
 	const char *job, *variant;	/* owned by doc */
 	int round;
+	bool profile;		/* a profiling run (bpf_stats on): BPF times only, no throughput */
 	double bw;		/* KiB/s */
 };
 

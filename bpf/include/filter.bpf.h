@@ -51,6 +51,27 @@ static __always_inline bool wb_inode_wanted(struct inode *inode, __u32 *dev)
 SEC("tp_btf/" #tp) int BPF_PROG(prog##_btf, __VA_ARGS__) { return call(true); }	\
 SEC("raw_tp/" #tp) int BPF_PROG(prog, __VA_ARGS__) { return call(false); }
 
+/*
+ * Per-thread state in task local storage: one value per task, created on first use and
+ * freed with the task, so the map is bounded by the number of tasks. Cheaper than a hash
+ * keyed by thread id: no update or delete on the hot path, the value is reused in place.
+ */
+#define WB_TASK_STORAGE(name, value_type)				\
+struct {								\
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);			\
+	__uint(map_flags, BPF_F_NO_PREALLOC);				\
+	__type(key, int);						\
+	__type(value, value_type);					\
+} name SEC(".maps")
+
+/* The current thread's value in a WB_TASK_STORAGE map; created zeroed if create. NULL
+ * when absent, or when it cannot be created (no memory, storage busy on this CPU). */
+static __always_inline void *wb_task_state(void *map, bool create)
+{
+	return bpf_task_storage_get(map, bpf_get_current_task_btf(), NULL,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
 /* enum wb_path of an ext4 inode, from its address space operations. */
 static __always_inline __u32 wb_ext4_path(struct inode *inode)
 {

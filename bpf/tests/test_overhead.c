@@ -135,6 +135,36 @@ static void test_bpf_time(void)
 	json_decref(res);
 }
 
+/* Profiling runs give the BPF times and never the throughput; measured runs the reverse. */
+static void test_profile_runs(void)
+{
+	char err[512];
+	json_t *res;
+
+	res = analyse(err, sizeof(err), "{\"job\":\"j\",\"variant\":\"none\",\"round\":1,\"bw_kib\":100}",
+		      "{\"job\":\"j\",\"variant\":\"none\",\"round\":2,\"bw_kib\":100}",
+		      "{\"job\":\"j\",\"variant\":\"t\",\"round\":1,\"profile\":false,\"bw_kib\":99,\"bytes\":1048576,"
+		      "\"traced_s\":1,\"bpf_ns\":null,\"progs\":null}",
+		      "{\"job\":\"j\",\"variant\":\"t\",\"round\":2,\"profile\":false,\"bw_kib\":99,\"bytes\":1048576,"
+		      "\"traced_s\":1,\"bpf_ns\":null,\"progs\":null}",
+		      /* slowed by the statistics, in round 3 = a baseline round number it must not pair with */
+		      "{\"job\":\"j\",\"variant\":\"t\",\"round\":3,\"profile\":true,\"bw_kib\":50,\"bytes\":2097152,"
+		      "\"traced_s\":2,\"bpf_ns\":20000000,\"progs\":[{\"name\":\"p\",\"runs\":4,\"ns\":400}]}",
+		      "{\"job\":\"j\",\"variant\":\"none\",\"round\":3,\"profile\":true,\"bw_kib\":100}",
+		      NULL);
+	CHECK(res, "%s", err);
+	CHECK(fabs(get(res, "t", "cost_pct", "median") - 1) < 1e-9, "cost from the measured runs only: %g",
+	      get(res, "t", "cost_pct", "median"));
+	CHECK(get(res, "t", "bw_kib", "n") == 2, "profiling run left out of the throughput");
+	CHECK(get(res, "none", "bw_kib", "n") == 2, "profiling baseline left out");
+	CHECK(fabs(get(res, "t", "bpf_ns_per_mib", "median") - 1e7) < 1e-3, "BPF time from the profiling run: %g",
+	      get(res, "t", "bpf_ns_per_mib", "median"));
+	CHECK(fabs(get(res, "t", "bpf_cpu_pct", "median") - 1) < 1e-9, "cpu %g", get(res, "t", "bpf_cpu_pct", "median"));
+	CHECK(json_object_get(json_object_get(json_object_get(json_object_get(res, "jobs"), "j"), "t"), "programs"),
+	      "per-program table from the profiling run");
+	json_decref(res);
+}
+
 static void test_bad_input(void)
 {
 	char err[512];
@@ -153,6 +183,7 @@ int main(void)
 {
 	test_costs();
 	test_bpf_time();
+	test_profile_runs();
 	test_bad_input();
 	return check_done("test_overhead");
 }

@@ -32,29 +32,8 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, AL_MAX_TASKS);
-	__type(key, __u32);
-	__type(value, struct al_task);
-} tasks SEC(".maps");
-
-/*
- * The last mapping each task added to an ioend, so that a mapping reused for many
- * folios counts once. LRU: an evicted entry (thousands of writers at once) only makes
- * a mapping count twice.
- */
-struct last_map {
-	__u64 inode;
-	__s64 offset;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, AL_MAX_TASKS);
-	__type(key, __u32);
-	__type(value, struct last_map);
-} last_maps SEC(".maps");
+/* Each thread's writepages call and last mapping. */
+WB_TASK_STORAGE(threads, struct al_thread);
 
 static const struct al_val zero_val;
 
@@ -68,16 +47,27 @@ static __always_inline struct al_val *group(__u32 dev, __u32 path)
 	return v;
 }
 
+/* The current thread's writepages call, NULL outside one. */
+static __always_inline struct al_task *writepages_task(void)
+{
+	struct al_thread *th = wb_task_state(&threads, false);
+
+	return th && th->wp.active ? &th->wp : NULL;
+}
+
 static __always_inline int wp_enter(struct inode *inode, const bool btf)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct al_task t = {};
+	struct al_thread *th;
+	__u32 dev;
 
-	if (!wb_inode_wanted_t(inode, &t.dev, btf))
+	if (!wb_inode_wanted_t(inode, &dev, btf))
 		return 0;
-	t.path = wb_ext4_path(inode);
-	if (bpf_map_update_elem(&tasks, &tid, &t, BPF_ANY))
+	th = wb_task_state(&threads, true);
+	if (!th) {
 		wb_count(&counters, AL_CNT_DROP_TASKS);
+		return 0;
+	}
+	th->wp = (struct al_task){ .active = 1, .dev = dev, .path = wb_ext4_path(inode) };
 	return 0;
 }
 #define CALL(btf) wp_enter(inode, btf)
@@ -86,19 +76,18 @@ WB_TWIN(ext4_writepages, al_wp_enter, CALL, struct inode *inode, struct writebac
 
 static __always_inline int wp_exit(void)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct al_task *t = bpf_map_lookup_elem(&tasks, &tid);
+	struct al_task *t = writepages_task();
 	struct al_val *v;
 
 	if (!t)
 		return 0;
+	t->active = 0;
 	v = group(t->dev, t->path);
 	if (v) {
 		v->calls++;
 		wb_hist_add(&v->allocs_per_call, t->allocs);
 		wb_hist_add(&v->extents_per_call, t->extents);
 	}
-	bpf_map_delete_elem(&tasks, &tid);
 	return 0;
 }
 #define CALL(btf) wp_exit()
@@ -108,8 +97,7 @@ WB_TWIN(ext4_writepages_result, al_wp_exit, CALL, struct inode *inode, struct wr
 
 static __always_inline int allocate(struct ext4_allocation_request *ar, const bool btf)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct al_task *t = bpf_map_lookup_elem(&tasks, &tid);
+	struct al_task *t = writepages_task();
 	struct al_val *v;
 	__u32 len;
 
@@ -137,8 +125,7 @@ WB_TWIN(ext4_allocate_blocks, al_allocate, CALL, struct ext4_allocation_request 
 
 static __always_inline int extent(struct ext4_map_blocks *map, const bool btf)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct al_task *t = bpf_map_lookup_elem(&tasks, &tid);
+	struct al_task *t = writepages_task();
 	struct al_val *v;
 	__u32 len;
 
@@ -177,9 +164,10 @@ WB_TWIN(ext4_da_update_reserve_space, al_rsv, CALL, struct inode *inode, int use
 
 static __always_inline int ioend_add(struct inode *inode, struct iomap *iomap, const bool btf)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid(), dev;
-	struct last_map m, *last;
+	struct al_thread *th;
 	struct al_val *v;
+	__s64 offset;
+	__u32 dev;
 	__u8 bits;
 
 	if (!wb_inode_wanted_t(inode, &dev, btf))
@@ -189,12 +177,14 @@ static __always_inline int ioend_add(struct inode *inode, struct iomap *iomap, c
 	if (!v)
 		return 0;
 	v->ioend_adds++;
-	m.inode = (__u64)inode;
-	m.offset = WB_RD(btf, iomap, offset);
-	last = bpf_map_lookup_elem(&last_maps, &tid);
-	if (last && last->inode == m.inode && last->offset == m.offset)
-		return 0;	/* same mapping as this task's previous folio */
-	bpf_map_update_elem(&last_maps, &tid, &m, BPF_ANY);
+	offset = WB_RD(btf, iomap, offset);
+	th = wb_task_state(&threads, true);
+	if (th) {
+		if (th->last_inode == (__u64)inode && th->last_offset == offset)
+			return 0;	/* same mapping as this thread's previous folio */
+		th->last_inode = (__u64)inode;
+		th->last_offset = offset;
+	}
 	v->mappings++;
 	wb_hist_add(&v->map_len, WB_RD(btf, iomap, length) >> (bits & 31));
 	return 0;

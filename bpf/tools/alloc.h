@@ -6,12 +6,11 @@
 #include "wbscope.h"
 
 #define AL_MAX_GROUPS 256	/* (device, path) pairs per interval */
-#define AL_MAX_TASKS 8192	/* tasks inside ext4 writepages */
 
 enum al_counter {
 	AL_CNT_ALLOC_WB,	/* block allocations inside writepages */
 	AL_CNT_ALLOC_OTHER,	/* block allocations elsewhere (fallocate, direct I/O, ...) */
-	AL_CNT_DROP_TASKS,	/* writepages call not tracked: task map full */
+	AL_CNT_DROP_TASKS,	/* writepages call not tracked: no per-thread state (task storage) */
 	AL_CNT_DROP_STATS,	/* stats map full */
 	AL_NR_COUNTERS,
 };
@@ -39,10 +38,20 @@ struct al_val {
 
 /* Per task inside ext4 writepages. */
 struct al_task {
+	unsigned int active;	/* inside a writepages call */
 	unsigned int dev;
 	unsigned int path;
 	unsigned int allocs;
 	unsigned int extents;
+};
+
+/* Per-thread state (task storage). */
+struct al_thread {
+	struct al_task wp;
+	/* the last mapping this thread added to an ioend (a mapping reused for many
+	 * folios counts once) */
+	unsigned long long last_inode;
+	long long last_offset;
 };
 
 #endif

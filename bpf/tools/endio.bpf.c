@@ -50,13 +50,6 @@ struct {
 	__type(value, struct eio_work);
 } works SEC(".maps");
 
-/* Work items being run, by worker thread. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, EIO_MAX_TASKS);
-	__type(key, __u32);
-	__type(value, struct eio_work);
-} running SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -65,12 +58,8 @@ struct {
 	__type(value, struct eio_pending);
 } pending SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, EIO_MAX_TASKS);
-	__type(key, __u32);
-	__type(value, struct eio_task);
-} tasks SEC(".maps");
+/* The work item and the handler each thread is in. */
+WB_TASK_STORAGE(threads, struct eio_thread);
 
 extern const void ext4_end_io_rsv_work __ksym __weak;
 extern const void ext4_iomap_end_io __ksym __weak;
@@ -152,8 +141,8 @@ WB_TWIN(workqueue_queue_work, work_queue, CALL, int req_cpu, struct pool_workque
 static __always_inline int work_start_ev(struct work_struct *work, const bool btf)
 {
 	__u64 key = (__u64)work, now = bpf_ktime_get_ns();
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct eio_work *w = bpf_map_lookup_elem(&works, &key), r;
+	struct eio_thread *th;
 	struct eio_val *v;
 	__u32 path = 0;
 
@@ -171,9 +160,13 @@ static __always_inline int work_start_ev(struct work_struct *work, const bool bt
 	if (v)
 		wb_hist_add(&v->work_delay, wb_time_unit(now - r.ts));
 	/* A work item may be queued again while it runs: the run is tracked per thread. */
-	r.ts = now;
-	if (bpf_map_update_elem(&running, &tid, &r, BPF_ANY))
+	th = wb_task_state(&threads, true);
+	if (!th) {
 		wb_count(&counters, EIO_CNT_DROP_TASKS);
+		return 0;
+	}
+	th->run = r;
+	th->run.ts = now;
 	return 0;
 }
 #define CALL(btf) work_start_ev(work, btf)
@@ -182,21 +175,20 @@ WB_TWIN(workqueue_execute_start, work_start, CALL, struct work_struct *work)
 
 static __always_inline int work_end_ev(void)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct eio_work *r = bpf_map_lookup_elem(&running, &tid);
+	struct eio_thread *th = wb_task_state(&threads, false);
 	struct eio_val *v;
 	__u64 delta;
 
-	if (!r)
+	if (!th || !th->run.ts)
 		return 0;
-	delta = bpf_ktime_get_ns() - r->ts;
-	v = group(r->dev, r->path);
+	delta = bpf_ktime_get_ns() - th->run.ts;
+	th->run.ts = 0;
+	v = group(th->run.dev, th->run.path);
 	if (v) {
 		v->works++;
 		v->work_run_ns_sum += delta;
 		wb_hist_add(&v->work_run, wb_time_unit(delta));
 	}
-	bpf_map_delete_elem(&running, &tid);
 	return 0;
 }
 #define CALL(btf) work_end_ev()
@@ -279,12 +271,14 @@ int BPF_KPROBE(bh_end_bio_kprobe, struct bio *bio)
 /* The handler of a wanted inode (device dev) starts on this thread. */
 static __always_inline void handler_start(__u32 dev, __u32 path, unsigned int flags)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct eio_task t = { .dev = dev, .path = path, .flags = flags };
+	struct eio_thread *th = wb_task_state(&threads, true);
 
-	t.ts = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&tasks, &tid, &t, BPF_ANY))
+	if (!th) {
 		wb_count(&counters, EIO_CNT_DROP_TASKS);
+		return;
+	}
+	th->handler = (struct eio_task){ .dev = dev, .path = path, .flags = flags };
+	th->handler.ts = bpf_ktime_get_ns();
 }
 
 static __always_inline void handler_start_inode(struct inode *inode, __u32 path, unsigned int flags,
@@ -299,14 +293,16 @@ static __always_inline void handler_start_inode(struct inode *inode, __u32 path,
 /* unwritten: the handler converted extents; whole: it timed the whole ioend / io_end. */
 static __always_inline int handler_done(int ret, bool unwritten, bool whole)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct eio_task *t = bpf_map_lookup_elem(&tasks, &tid);
+	struct eio_thread *th = wb_task_state(&threads, false);
+	struct eio_task *t;
 	struct eio_val *v;
 	__u64 delta;
 
-	if (!t)
+	if (!th || !th->handler.ts)
 		return 0;
+	t = &th->handler;
 	delta = bpf_ktime_get_ns() - t->ts;
+	t->ts = 0;
 	v = group(t->dev, t->path);
 	if (v) {
 		if (whole) {
@@ -320,7 +316,6 @@ static __always_inline int handler_done(int ret, bool unwritten, bool whole)
 			wb_hist_add(&v->conv_extents, t->extents);
 		}
 	}
-	bpf_map_delete_elem(&tasks, &tid);
 	return 0;
 }
 
@@ -411,15 +406,16 @@ int BPF_KRETPROBE(bh_conv_kretprobe, int ret)
 
 static __always_inline int conv_extent_ev(struct ext4_map_blocks *map, int flags, const bool btf)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct eio_thread *th;
 	struct eio_task *t;
 	struct eio_val *v;
 
 	if (!(flags & EXT4_GET_BLOCKS_CONVERT))
 		return 0;
-	t = bpf_map_lookup_elem(&tasks, &tid);
-	if (!t)
+	th = wb_task_state(&threads, false);
+	if (!th || !th->handler.ts)
 		return 0;	/* not end-I/O conversion (e.g. direct I/O) */
+	t = &th->handler;
 	t->extents++;
 	v = group(t->dev, t->path);
 	if (v) {

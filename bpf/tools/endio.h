@@ -8,7 +8,6 @@
 #define EIO_MAX_GROUPS 256	/* (device, path) pairs per interval */
 #define EIO_MAX_WORKS 16384	/* end-I/O work items queued and not yet run */
 #define EIO_MAX_PENDING 65536	/* iomap ioends deferred and not yet picked up */
-#define EIO_MAX_TASKS 4096	/* tasks inside an end-I/O handler */
 #define EIO_MAX_MERGE 64	/* ioends followed per merged ioend */
 
 enum eio_counter {
@@ -18,7 +17,7 @@ enum eio_counter {
 	EIO_CNT_MERGE_TRUNC,	/* merged ioends longer than EIO_MAX_MERGE */
 	EIO_CNT_DROP_WORKS,	/* work map full */
 	EIO_CNT_DROP_PENDING,	/* pending-ioend map full */
-	EIO_CNT_DROP_TASKS,	/* task map full */
+	EIO_CNT_DROP_TASKS,	/* no per-thread state (task storage could not be created) */
 	EIO_CNT_DROP_STATS,	/* stats map full */
 	EIO_NR_COUNTERS,
 };
@@ -70,11 +69,17 @@ struct eio_work {
 
 /* A task inside an ioend / io_end handler (or only the conversion, with the fallbacks). */
 struct eio_task {
-	unsigned long long ts;
+	unsigned long long ts;	/* 0: not inside one */
 	unsigned int dev;
 	unsigned int path;
 	unsigned int flags;
 	unsigned int extents;
+};
+
+/* Per-thread state (task storage): the work item it runs and the handler it is in. */
+struct eio_thread {
+	struct eio_work run;	/* run.ts 0: no work item */
+	struct eio_task handler;
 };
 
 #endif

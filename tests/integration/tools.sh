@@ -8,19 +8,25 @@
 # tracepoints for the same window, and what can be counted both ways must agree exactly;
 # bio bytes must cover what fio wrote and stay within the device's write traffic.
 #
-#   tests/integration/tools.sh ext4|xfs [--dev /dev/vdX]   (--dev destroys that device's data)
+#   tests/integration/tools.sh ext4|xfs [--dev /dev/vdX] [--hooks raw_tp]
+#   --dev destroys that device's data; --hooks raw_tp runs the tools on their raw_tp
+#   programs where they would pick tp_btf ones (the fallback for kernels that refuse
+#   tracing programs)
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 fs=${1:-}
-case $fs in ext4|xfs) shift ;; *) die "usage: tools.sh ext4|xfs [--dev DEV]" 2 ;; esac
-use_dev=""
-case "${1:-}" in
-"") ;;
---dev) use_dev=${2:?--dev needs a block device}; [ -b "$use_dev" ] || die "$use_dev is not a block device" 2 ;;
-*) die "unknown argument '$1' (usage: tools.sh ext4|xfs [--dev DEV])" 2 ;;
-esac
-suite=tools-$fs
-echo "integration: wbscope bio/endio/alloc/top on ${use_dev:-loop-mounted} $fs"
+usage="usage: tools.sh ext4|xfs [--dev DEV] [--hooks raw_tp]"
+case $fs in ext4|xfs) shift ;; *) die "$usage" 2 ;; esac
+use_dev="" hooks=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--dev) use_dev=${2:?--dev needs a block device}; [ -b "$use_dev" ] || die "$use_dev is not a block device" 2; shift 2 ;;
+	--hooks) [ "${2:-}" = raw_tp ] || die "--hooks: only raw_tp is tested this way" 2; hooks=(--hooks raw_tp); shift 2 ;;
+	*) die "unknown argument '$1' ($usage)" 2 ;;
+	esac
+done
+suite=tools-$fs${hooks[1]:+-${hooks[1]}}
+echo "integration: wbscope bio/endio/alloc/top on ${use_dev:-loop-mounted} $fs${hooks[1]:+, ${hooks[1]} hooks}"
 
 t_need_root "$suite integration test" || { t_summary "$suite"; exit $?; }
 [ -x "$WBSCOPE_BIN" ] || die "$WBSCOPE_BIN not built (run: make -C bpf)"
@@ -49,17 +55,23 @@ events=(block/block_bio_queue iomap/iomap_add_to_ioend)
 t_tracefs_start "wbscope-tools-$$" "dev == $kdev" "${events[@]}"
 pids=()
 for tool in bio endio alloc; do
-	"$WBSCOPE_BIN" "$tool" -d "$name" --json >"$work/$tool.json" 2>"$work/$tool.err" &
+	"$WBSCOPE_BIN" "$tool" "${hooks[@]}" -d "$name" --json >"$work/$tool.json" 2>"$work/$tool.err" &
 	pids+=($!)
 	t_on_exit "kill -INT $!"
 done
-"$WBSCOPE_BIN" top -d "$name" --json 1 >"$work/top.json" 2>"$work/top.err" &
+"$WBSCOPE_BIN" top "${hooks[@]}" -d "$name" --json 1 >"$work/top.json" 2>"$work/top.err" &
 pids+=($!)
 t_on_exit "kill -INT $!"
 for tool in bio endio alloc top; do
 	for _ in $(seq 100); do grep -q "Tracing" "$work/$tool.err" 2>/dev/null && break; sleep 0.2; done
 	check "$tool started" grep -q "^Tracing " "$work/$tool.err"
 done
+if [ ${#hooks[@]} -gt 0 ]; then
+	for tool in endio alloc; do
+		check "$tool: raw_tp programs, no tp_btf one" \
+			sh -c "grep -q 'raw_tp' '$work/$tool.err' && ! grep -q 'tp_btf' '$work/$tool.err'"
+	done
+fi
 
 # fallocate=none: write-back allocates (fio would preallocate otherwise).
 fio --name=seq --directory="$work/mnt" --rw=write --bs=256k --size=48m --fsync=16 \

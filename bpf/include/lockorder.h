@@ -22,7 +22,6 @@ enum lo_path {
 
 #define LO_MAX_HELD 16		/* locks one task holds at once that the tool tracks (a power of 2) */
 #define LO_MAX_EDGES 1024	/* distinct (from, to, path, device) edges */
-#define LO_MAX_TASKS 8192	/* tasks holding tracked locks at once */
 #define LO_STACK_DEPTH 32	/* frames kept for each edge's first stack */
 #define LO_MAX_STACKS 2048
 

@@ -37,7 +37,7 @@
 enum lo_counter {
 	LO_CNT_ACQUIRE,		/* tracked acquisitions */
 	LO_CNT_DROP_HELD,	/* held set full: lock not tracked */
-	LO_CNT_DROP_TASKS,	/* task map full */
+	LO_CNT_DROP_TASKS,	/* no per-thread state (task storage could not be created) */
 	LO_CNT_DROP_EDGES,	/* edge map full */
 	LO_CNT_HEALED,		/* held entries dropped: the lock was no longer held (a release missed) */
 	LO_NR_COUNTERS,
@@ -53,17 +53,14 @@ struct held {
 };
 
 struct task_state {
+	__u32 init;	/* 0: just created (task storage starts zeroed) */
 	__u32 nheld;
 	__u32 ctx_path;	/* write-back / end-I/O context, or LO_NO_PATH */
 	struct held held[LO_MAX_HELD];
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LO_MAX_TASKS);
-	__type(key, __u32);
-	__type(value, struct task_state);
-} tasks SEC(".maps");
+/* The locks each thread holds (task storage: no update or delete per lock operation). */
+WB_TASK_STORAGE(tasks, struct task_state);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -97,35 +94,28 @@ struct {
 /* Typeless: kernels carry no BTF for this variable, kallsyms has its address. */
 extern const void ext4_fs_type __ksym __weak;
 
-static const struct task_state zero_task = { .ctx_path = LO_NO_PATH };
-
 static __always_inline bool is_ext4_sb(struct super_block *sb)
 {
 	return sb && bpf_ksym_exists(&ext4_fs_type) &&
 	       BPF_CORE_READ(sb, s_type) == (void *)&ext4_fs_type;
 }
 
+/* The current thread's state; created if create (NULL and counted if it cannot be). */
 static __always_inline struct task_state *task_get(bool create)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct task_state *t = bpf_map_lookup_elem(&tasks, &tid);
+	struct task_state *t = wb_task_state(&tasks, create);
 
-	if (t || !create)
-		return t;
-	if (bpf_map_update_elem(&tasks, &tid, &zero_task, BPF_NOEXIST) &&
-	    !bpf_map_lookup_elem(&tasks, &tid)) {
-		wb_count(&counters, LO_CNT_DROP_TASKS);
+	if (!t) {
+		if (create)
+			wb_count(&counters, LO_CNT_DROP_TASKS);
 		return NULL;
 	}
-	return bpf_map_lookup_elem(&tasks, &tid);
-}
-
-static __always_inline void task_put(struct task_state *t)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-	if (!t->nheld && t->ctx_path == LO_NO_PATH)
-		bpf_map_delete_elem(&tasks, &tid);
+	if (!t->init) {
+		t->init = 1;
+		t->nheld = 0;
+		t->ctx_path = LO_NO_PATH;
+	}
+	return t;
 }
 
 static __always_inline void held_remove(struct task_state *t, __u32 i)
@@ -287,7 +277,6 @@ static __always_inline void release(__u32 cls, __u64 obj)
 			break;
 		}
 	}
-	task_put(t);
 }
 
 static __always_inline __u32 inode_path(struct inode *inode)
@@ -304,7 +293,6 @@ static __always_inline void set_ctx(__u32 path)
 	if (!t)
 		return;
 	t->ctx_path = path;
-	task_put(t);
 }
 
 SEC("raw_tp/ext4_writepages")
@@ -454,7 +442,6 @@ static __always_inline void rwsem_release(struct rw_semaphore *sem)
 			break;
 		}
 	}
-	task_put(t);
 }
 
 SEC("fentry/down_write")

@@ -2,7 +2,8 @@
 /*
  * wbscope bio: write-back bios from submission to completion, per device and path.
  *
- * Submission: the block_bio_queue tracepoint. A bio is write-back data of a path when
+ * Submission: the block_bio_queue tracepoint (tp_btf, reading the bio directly, where the
+ * kernel allows tracing programs; else raw_tp). A bio is write-back data of a path when
  * its bi_end_io is that path's completion function: ext4_end_bio (buffer_head),
  * ext4_iomap_end_bio (wbscope kernel), or XFS's and the generic iomap completion
  * (iomap); bios chained under such a bio count for it. Everything else (journal,
@@ -54,15 +55,19 @@ static __always_inline bool is_fn(void *fn, const void *sym)
 	return sym && fn == sym;
 }
 
-/* enum wb_path of a write-back bio, -1 for any other bio. *owner: the bio whose end_io matched. */
-static __always_inline int bio_path(struct bio *bio, struct bio **owner)
+/*
+ * enum wb_path of a write-back bio, -1 for any other bio. *owner: the bio whose end_io
+ * matched. btf: bio is a typed tracepoint argument (tp_btf), read directly; the parent
+ * of a chained bio is not, and is read with BPF_CORE_READ either way.
+ */
+static __always_inline int bio_path(struct bio *bio, struct bio **owner, const bool btf)
 {
-	void *fn = BPF_CORE_READ(bio, bi_end_io);
+	void *fn = WB_RD(btf, bio, bi_end_io);
 
 	if (!fn)
 		return -1;
 	if (is_fn(fn, &bio_chain_endio)) {
-		bio = BPF_CORE_READ(bio, bi_private);
+		bio = WB_RD(btf, bio, bi_private);
 		if (!bio)
 			return -1;
 		fn = BPF_CORE_READ(bio, bi_end_io);
@@ -91,8 +96,7 @@ static __always_inline __u64 bio_ino(struct bio *owner, int path)
 	}
 }
 
-SEC("raw_tp/block_bio_queue")
-int BPF_PROG(bio_queue, struct bio *bio)
+static __always_inline int bio_queue_ev(struct bio *bio, const bool btf)
 {
 	struct bio *owner = bio;
 	struct bio_start s = {};
@@ -100,10 +104,10 @@ int BPF_PROG(bio_queue, struct bio *bio)
 	int path;
 
 	/* Cheapest test first: every bio of the system comes through here. */
-	s.dev = BPF_CORE_READ(bio, bi_bdev, bd_dev);
+	s.dev = WB_RD(btf, bio, bi_bdev, bd_dev);
 	if (targ_dev && s.dev != targ_dev)
 		return 0;
-	path = bio_path(bio, &owner);
+	path = bio_path(bio, &owner, btf);
 	if (path < 0)
 		return 0;
 	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
@@ -111,13 +115,16 @@ int BPF_PROG(bio_queue, struct bio *bio)
 	if (targ_ino && bio_ino(owner, path) != targ_ino)
 		return 0;
 	s.path = path;
-	s.size = BPF_CORE_READ(bio, bi_iter.bi_size);
+	s.size = WB_RD(btf, bio, bi_iter.bi_size);
 	s.ts = bpf_ktime_get_ns();
 	wb_count(&counters, BIO_CNT_QUEUED);
 	if (bpf_map_update_elem(&starts, &key, &s, BPF_ANY))
 		wb_count(&counters, BIO_CNT_DROP_INFLIGHT);
 	return 0;
 }
+#define CALL(btf) bio_queue_ev(bio, btf)
+WB_TWIN(block_bio_queue, bio_queue, CALL, struct bio *bio)
+#undef CALL
 
 static __always_inline void bio_done(struct bio *bio, __u64 now, bool error)
 {

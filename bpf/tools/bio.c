@@ -19,6 +19,7 @@
 
 static const struct wb_metric metric_defs[] = {
 	{ .name = "submit", .alts = {
+		{ "tp_btf:block_bio_queue", { { WB_TP_BTF, "block_bio_queue", "bio_queue_btf" } } },
 		{ "raw_tp:block_bio_queue", { { WB_RAW_TP, "block_bio_queue", "bio_queue" } } },
 	} },
 	{ .name = "complete", .needs = "submit", .alts = {

@@ -67,7 +67,7 @@ for tool in bio endio alloc top; do
 	check "$tool started" grep -q "^Tracing " "$work/$tool.err"
 done
 if [ ${#hooks[@]} -gt 0 ]; then
-	for tool in endio alloc; do
+	for tool in bio endio alloc; do
 		check "$tool: raw_tp programs, no tp_btf one" \
 			sh -c "grep -q 'raw_tp' '$work/$tool.err' && ! grep -q 'tp_btf' '$work/$tool.err'"
 	done

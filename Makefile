@@ -12,6 +12,8 @@
 #                     wbscope lockorder, and the tool cross-checked with lockdep
 #   make bench-overhead  cost of each tracing tool (and of bpftrace, trace-cmd) on fio
 #                     buffered writes, in the guest on our kernel [MODE=iomap|bh] [ICOUNT=3|off]
+#                     [DEV=disk|ram: the virtio disk, or a RAM disk whose time is all counted
+#                     instructions under ICOUNT]
 #                     [ARGS='--rounds 5 ...'], or on this machine with WHERE=host
 #
 # Cache (kernel tree, builds, ccache, downloads): $$XDG_CACHE_HOME/wbscope or ~/.cache/wbscope,
@@ -64,6 +66,8 @@ kernel-test: setup
 WHERE ?= guest
 MODE ?= iomap
 ICOUNT ?= 3
+DEV ?= disk
+OH_DEV = $(if $(filter ram,$(DEV)),--memory 8G --append "brd.rd_nr=1 brd.rd_size=2097152",)
 bench-overhead: tools
 ifeq ($(WHERE),host)
 	bench/overhead $(ARGS)
@@ -71,8 +75,8 @@ else
 	$(MAKE) kernel
 	mkdir -p bench/results
 	scripts/vm --flavour $(FLAVOUR) --disk 4G --rwdir $(CURDIR)/bench/results --timeout 14400 \
-		$(if $(filter off,$(ICOUNT)),,--icount $(ICOUNT)) -- \
-		bench/overhead --dev /dev/vda --mount-opts $(if $(filter bh,$(MODE)),nobuffered_iomap,buffered_iomap) $(ARGS)
+		$(if $(filter off,$(ICOUNT)),,--icount $(ICOUNT)) $(OH_DEV) -- \
+		bench/overhead --dev $(if $(filter ram,$(DEV)),/dev/ram0,/dev/vda) --mount-opts $(if $(filter bh,$(MODE)),nobuffered_iomap,buffered_iomap) $(ARGS)
 endif
 
 clean:

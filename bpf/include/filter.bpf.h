@@ -72,13 +72,18 @@ static __always_inline void *wb_task_state(void *map, bool create)
 				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
-/* enum wb_path of an ext4 inode, from its address space operations. */
-static __always_inline __u32 wb_ext4_path(struct inode *inode)
+/* enum wb_path of an ext4 inode, from its address space operations (btf: see WB_RD). */
+static __always_inline __u32 wb_ext4_path_t(struct inode *inode, const bool btf)
 {
 	if (bpf_ksym_exists(&ext4_iomap_aops) &&
-	    BPF_CORE_READ(inode, i_mapping, a_ops) == (void *)&ext4_iomap_aops)
+	    (void *)WB_RD(btf, inode, i_mapping, a_ops) == (void *)&ext4_iomap_aops)
 		return WB_PATH_IOMAP;
 	return WB_PATH_BH;
+}
+
+static __always_inline __u32 wb_ext4_path(struct inode *inode)
+{
+	return wb_ext4_path_t(inode, false);
 }
 
 /* Nanoseconds to the histogram unit (usecs, or msecs with -m). */

@@ -67,7 +67,7 @@ static __always_inline int wp_enter(struct inode *inode, const bool btf)
 		wb_count(&counters, AL_CNT_DROP_TASKS);
 		return 0;
 	}
-	th->wp = (struct al_task){ .active = 1, .dev = dev, .path = wb_ext4_path(inode) };
+	th->wp = (struct al_task){ .active = 1, .dev = dev, .path = wb_ext4_path_t(inode, btf) };
 	return 0;
 }
 #define CALL(btf) wp_enter(inode, btf)
@@ -151,7 +151,7 @@ static __always_inline int rsv(struct inode *inode, int used_blocks, const bool 
 
 	if (!wb_inode_wanted_t(inode, &dev, btf) || used_blocks <= 0)
 		return 0;
-	v = group(dev, wb_ext4_path(inode));
+	v = group(dev, wb_ext4_path_t(inode, btf));
 	if (v) {
 		v->rsv_blocks += used_blocks;
 		wb_hist_add(&v->rsv_used, used_blocks);

@@ -19,4 +19,10 @@ struct wb_hist {
 	unsigned long long sum;
 };
 
+/* The header of an in-flight table's value (slots.bpf.h). */
+struct wb_slot {
+	unsigned long long ts;	/* bpf_ktime_get_ns() when the slot was taken; 0: free */
+	unsigned long long key;	/* what the slot is for (a kernel pointer) */
+};
+
 #endif

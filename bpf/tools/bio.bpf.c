@@ -7,7 +7,8 @@
  * its bi_end_io is that path's completion function: ext4_end_bio (buffer_head),
  * ext4_iomap_end_bio (wbscope kernel), or XFS's and the generic iomap completion
  * (iomap); bios chained under such a bio count for it. Everything else (journal,
- * metadata, reads) is ignored. bios are keyed by pointer.
+ * metadata, reads) is ignored. bios are keyed by pointer, in an in-flight table
+ * (slots.bpf.h) rather than a hash map: no locked insert and delete per bio.
  * Completion, best first: block_rq_complete walking the request's finished bios plus
  * block_bio_complete for bio-based devices (dm, md), both tracepoints; else fentry or a
  * kprobe on bio_endio. (block_bio_complete alone misses blk-mq devices.)
@@ -18,14 +19,11 @@
 #include <bpf/bpf_tracing.h>
 #include "bits.bpf.h"
 #include "filter.bpf.h"
+#include "slots.bpf.h"
 #include "bio.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, BIO_MAX_INFLIGHT);
-	__type(key, __u64);
-	__type(value, struct bio_start);
-} starts SEC(".maps");
+/* Write-back bios between submission and completion, by bio pointer. */
+WB_SLOT_TABLE(starts, struct bio_start, BIO_MAX_INFLIGHT);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -99,13 +97,15 @@ static __always_inline __u64 bio_ino(struct bio *owner, int path)
 static __always_inline int bio_queue_ev(struct bio *bio, const bool btf)
 {
 	struct bio *owner = bio;
-	struct bio_start s = {};
-	__u64 key = (__u64)bio;
+	struct bio_start *s = NULL;
+	__u64 key;
+	bool stale;
+	__u32 dev;
 	int path;
 
 	/* Cheapest test first: every bio of the system comes through here. */
-	s.dev = WB_RD(btf, bio, bi_bdev, bd_dev);
-	if (targ_dev && s.dev != targ_dev)
+	dev = WB_RD(btf, bio, bi_bdev, bd_dev);
+	if (targ_dev && dev != targ_dev)
 		return 0;
 	path = bio_path(bio, &owner, btf);
 	if (path < 0)
@@ -114,12 +114,20 @@ static __always_inline int bio_queue_ev(struct bio *bio, const bool btf)
 		return 0;
 	if (targ_ino && bio_ino(owner, path) != targ_ino)
 		return 0;
-	s.path = path;
-	s.size = WB_RD(btf, bio, bi_iter.bi_size);
-	s.ts = bpf_ktime_get_ns();
 	wb_count(&counters, BIO_CNT_QUEUED);
-	if (bpf_map_update_elem(&starts, &key, &s, BPF_ANY))
+	key = wb_ptr_key(bio);
+	if (key)
+		s = (struct bio_start *)wb_slot_take(&starts, BIO_MAX_INFLIGHT, key, bpf_ktime_get_ns(),
+						     BIO_STALE_NS, &stale);
+	if (!s) {
 		wb_count(&counters, BIO_CNT_DROP_INFLIGHT);
+		return 0;
+	}
+	if (stale)
+		wb_count(&counters, BIO_CNT_STALE);
+	s->dev = dev;
+	s->path = path;
+	s->size = WB_RD(btf, bio, bi_iter.bi_size);
 	return 0;
 }
 #define CALL(btf) bio_queue_ev(bio, btf)
@@ -128,30 +136,32 @@ WB_TWIN(block_bio_queue, bio_queue, CALL, struct bio *bio)
 
 static __always_inline void bio_done(struct bio *bio, __u64 now, bool error)
 {
-	__u64 key = (__u64)bio, delta;
-	struct bio_start *s = bpf_map_lookup_elem(&starts, &key);
+	__u64 key = (__u64)bio, delta, ts;
+	struct bio_start *s = (struct bio_start *)wb_slot_find(&starts, BIO_MAX_INFLIGHT, key);
 	struct bio_key k = {};
 	struct bio_val *v;
+	__u32 size;
 
 	if (!s)
 		return;
-	wb_count(&counters, BIO_CNT_DONE);
 	k.dev = s->dev;
 	k.path = s->path;
+	size = s->size;
+	ts = s->slot.ts;
+	wb_slot_free(&s->slot, key);
+	wb_count(&counters, BIO_CNT_DONE);
 	v = wb_lookup_or_init(&stats, &k, &zero_val);
 	if (!v) {
 		wb_count(&counters, BIO_CNT_DROP_STATS);
-		bpf_map_delete_elem(&starts, &key);
 		return;
 	}
-	delta = now > s->ts ? now - s->ts : 0;
+	delta = now > ts ? now - ts : 0;
 	v->bios++;
-	v->bytes += s->size;
+	v->bytes += size;
 	v->errors += error;
 	v->lat_ns_sum += delta;
 	wb_hist_add(&v->lat, wb_time_unit(delta));
-	wb_hist_add(&v->size, s->size >> 10);
-	bpf_map_delete_elem(&starts, &key);
+	wb_hist_add(&v->size, size >> 10);
 }
 
 /* State of the walk over a completed request's bios (bpf_loop callback). */

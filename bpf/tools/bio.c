@@ -14,8 +14,6 @@
 #include "collect.h"
 #include "commands.h"
 
-/* bios still unfinished after this long are dropped from the in-flight map. */
-#define STALE_NS (120ULL * 1000000000ULL)
 
 static const struct wb_metric metric_defs[] = {
 	{ .name = "submit", .alts = {
@@ -38,6 +36,7 @@ static const char *const counter_names[BIO_NR_COUNTERS] = {
 	[BIO_CNT_DROP_INFLIGHT] = "drops.inflight_map_full",
 	[BIO_CNT_DROP_STATS] = "drops.stats_map_full",
 	[BIO_CNT_RQ_TRUNCATED] = "counters.requests_truncated",
+	[BIO_CNT_STALE] = "drops.stale",
 };
 
 
@@ -79,7 +78,7 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 		.stats_map = "stats", .counters_map = "counters", .ncounters = BIO_NR_COUNTERS,
 		.counter_names = counter_names,
 		.key_size = sizeof(struct bio_key), .val_size = sizeof(struct bio_val),
-		.max_groups = BIO_MAX_GROUPS, .stale_maps = { "starts" }, .stale_ns = STALE_NS,
+		.max_groups = BIO_MAX_GROUPS,
 	};
 	err = wb_tool_start(&st->base, hooks_out, "complete");
 	if (err) {
@@ -112,13 +111,13 @@ static void bio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 		printf("\n");
 		wb_hist_print(stdout, &v->size, "KiB");
 	}
-	if (s->cnt[BIO_CNT_DROP_INFLIGHT] || s->cnt[BIO_CNT_DROP_STATS] || s->stale ||
+	if (s->cnt[BIO_CNT_DROP_INFLIGHT] || s->cnt[BIO_CNT_DROP_STATS] || s->cnt[BIO_CNT_STALE] ||
 	    s->cnt[BIO_CNT_RQ_TRUNCATED])
 		printf("\nnote: dropped %llu submissions (in-flight map full), %llu completions "
 		       "(stats map full); %llu bios unfinished after %llu s forgotten; %llu requests "
 		       "with more than %d bios\n",
-		       s->cnt[BIO_CNT_DROP_INFLIGHT], s->cnt[BIO_CNT_DROP_STATS], s->stale,
-		       STALE_NS / 1000000000ULL, s->cnt[BIO_CNT_RQ_TRUNCATED], BIO_RQ_MAX_BIOS);
+		       s->cnt[BIO_CNT_DROP_INFLIGHT], s->cnt[BIO_CNT_DROP_STATS], s->cnt[BIO_CNT_STALE],
+		       BIO_STALE_NS / 1000000000ULL, s->cnt[BIO_CNT_RQ_TRUNCATED], BIO_RQ_MAX_BIOS);
 	printf("\n");
 }
 

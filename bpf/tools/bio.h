@@ -6,7 +6,9 @@
 #include "wbscope.h"
 
 #define BIO_MAX_GROUPS 256	/* (device, path) pairs per interval */
-#define BIO_MAX_INFLIGHT 32768	/* write-back bios between submission and completion */
+#define BIO_MAX_INFLIGHT 32768	/* write-back bios between submission and completion
+				   (in-flight table slots: a power of two) */
+#define BIO_STALE_NS (120ULL * 1000000000ULL)	/* a bio unfinished this long is forgotten */
 #define BIO_RQ_MAX_BIOS 4096	/* bios walked per completed request (bpf_loop) */
 
 enum bio_counter {
@@ -15,6 +17,7 @@ enum bio_counter {
 	BIO_CNT_DROP_INFLIGHT,	/* submission not recorded: in-flight map full */
 	BIO_CNT_DROP_STATS,	/* completion not recorded: stats map full */
 	BIO_CNT_RQ_TRUNCATED,	/* request with more bios than BIO_RQ_MAX_BIOS */
+	BIO_CNT_STALE,		/* bios unfinished after BIO_STALE_NS, forgotten */
 	BIO_NR_COUNTERS,
 };
 
@@ -32,9 +35,9 @@ struct bio_val {
 	unsigned long long lat_ns_sum;	/* exact latency sum, for cross-checks */
 };
 
-/* What is remembered between submission and completion (first member: timestamp). */
+/* What is remembered between submission and completion (in-flight table, by bio). */
 struct bio_start {
-	unsigned long long ts;
+	struct wb_slot slot;	/* slot.ts: submission time */
 	unsigned int dev;
 	unsigned int path;
 	unsigned int size;

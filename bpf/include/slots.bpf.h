@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * In-flight tables: what an event has to remember until a later event on another CPU or
+ * thread (a bio from submission to completion), kept in an array map used as an
+ * open-addressed hash table. A hash map costs a locked insert and a locked delete per
+ * item, about as much as everything else the programs do together; an array look-up is
+ * inlined by the verifier, and a slot is claimed with one compare-and-swap.
+ *
+ * Every value starts with struct wb_slot. A key is at most WB_SLOT_PROBES slots from its
+ * hash; when all of them are taken the caller counts a drop. A slot is owned while its
+ * ts is non-zero: it is taken by a compare-and-swap of ts (0, or a stale time, to now),
+ * then given its key; it is freed by clearing the key, then ts. A slot older than the
+ * caller's stale age is taken over (its item's end was never seen: a missed event) and
+ * counted as stale, so the table never fills up with leftovers. Keys are non-zero
+ * (kernel pointers).
+ */
+#ifndef WBSCOPE_SLOTS_BPF_H
+#define WBSCOPE_SLOTS_BPF_H
+
+#include "wbscope.h"	/* struct wb_slot */
+
+#define WB_SLOT_PROBES 8
+
+/* An array of nslots (a power of two) values of type value_type (starting with wb_slot). */
+#define WB_SLOT_TABLE(name, value_type, nslots)				\
+struct {								\
+	__uint(type, BPF_MAP_TYPE_ARRAY);				\
+	__uint(max_entries, nslots);					\
+	__type(key, __u32);						\
+	__type(value, value_type);					\
+} name SEC(".maps")
+
+/* Scratch for wb_ptr_key. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} wb_ptr_scratch SEC(".maps");
+
+/*
+ * A kernel pointer as a plain number (0 if it cannot be had): the verifier allows no
+ * arithmetic on a typed pointer (a tp_btf argument), but what is loaded back from map
+ * memory is a scalar.
+ */
+static __always_inline __u64 wb_ptr_key(const void *p)
+{
+	__u32 zero = 0;
+	volatile __u64 *v = bpf_map_lookup_elem(&wb_ptr_scratch, &zero);
+
+	if (!v)
+		return 0;
+	*v = (__u64)p;
+	return *v;
+}
+
+static __always_inline __u32 wb_slot_hash(__u64 key, __u32 nslots)
+{
+	return (__u32)((key * 0x9E3779B97F4A7C15ULL) >> 32) & (nslots - 1);
+}
+
+/* The slot holding key, or NULL. */
+static __always_inline struct wb_slot *wb_slot_find(void *table, __u32 nslots, __u64 key)
+{
+	__u32 h = wb_slot_hash(key, nslots);
+
+	for (__u32 i = 0; i < WB_SLOT_PROBES; i++) {
+		__u32 idx = (h + i) & (nslots - 1);
+		struct wb_slot *s = bpf_map_lookup_elem(table, &idx);
+
+		if (s && s->key == key && s->ts)
+			return s;
+	}
+	return NULL;
+}
+
+/*
+ * A slot for key, taken at time now: the one already holding key (the item started
+ * again), else the first free or stale one on its probe sequence. NULL when every probed
+ * slot is in use (the caller counts a drop). *stale is set when a stale slot was taken.
+ * The caller fills the value after the wb_slot header.
+ */
+static __always_inline struct wb_slot *wb_slot_take(void *table, __u32 nslots, __u64 key, __u64 now,
+						    __u64 stale_ns, bool *stale)
+{
+	__u32 h = wb_slot_hash(key, nslots);
+	struct wb_slot *s = wb_slot_find(table, nslots, key);
+
+	*stale = false;
+	if (s) {
+		s->ts = now;
+		return s;
+	}
+	for (__u32 i = 0; i < WB_SLOT_PROBES; i++) {
+		__u32 idx = (h + i) & (nslots - 1);
+		__u64 old;
+
+		s = bpf_map_lookup_elem(table, &idx);
+		if (!s)
+			return NULL;
+		old = s->ts;
+		if (old && (now < old || now - old < stale_ns))
+			continue;	/* in use (ts from another CPU may be a little ahead) */
+		if (__sync_val_compare_and_swap(&s->ts, old, now) != old)
+			continue;	/* another CPU took it first */
+		s->key = key;
+		*stale = old != 0;
+		return s;
+	}
+	return NULL;
+}
+
+/* Frees a slot the caller found and has read: the key first (atomically: the reads of
+ * the value come before it), then ts, which lets the slot be taken again. */
+static __always_inline void wb_slot_free(struct wb_slot *s, __u64 key)
+{
+	if (__sync_val_compare_and_swap(&s->key, key, 0) == key)
+		s->ts = 0;
+}
+
+#endif

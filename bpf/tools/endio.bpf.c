@@ -23,6 +23,7 @@
 #include <bpf/bpf_tracing.h>
 #include "bits.bpf.h"
 #include "filter.bpf.h"
+#include "slots.bpf.h"
 #include "endio.h"
 
 #define IOMAP_IOEND_UNWRITTEN	(1U << 1)
@@ -43,20 +44,11 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, EIO_MAX_WORKS);
-	__type(key, __u64);
-	__type(value, struct eio_work);
-} works SEC(".maps");
+/* End-I/O work items queued and not yet started, by work pointer. */
+WB_SLOT_TABLE(works, struct eio_queued, EIO_MAX_WORKS);
 
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, EIO_MAX_PENDING);
-	__type(key, struct eio_pending_key);
-	__type(value, struct eio_pending);
-} pending SEC(".maps");
+/* iomap ioends whose bio ended and that the worker has not picked up yet. */
+WB_SLOT_TABLE(pending, struct eio_pending, EIO_MAX_PENDING);
 
 /* The work item and the handler each thread is in. */
 WB_TASK_STORAGE(threads, struct eio_thread);
@@ -87,6 +79,30 @@ static __always_inline struct eio_val *group(__u32 dev, __u32 path)
 	if (!v)
 		wb_count(&counters, EIO_CNT_DROP_STATS);
 	return v;
+}
+
+/* A slot of an in-flight table for key (0: none), stale take-overs counted. */
+static __always_inline struct wb_slot *slot_take(void *table, __u32 nslots, __u64 key, bool *stale)
+{
+	struct wb_slot *s;
+
+	if (!key)
+		return NULL;
+	s = wb_slot_take(table, nslots, key, bpf_ktime_get_ns(), EIO_STALE_NS, stale);
+	if (s && *stale)
+		wb_count(&counters, EIO_CNT_STALE);
+	return s;
+}
+
+/* The pending table's key of (inode, offset): a 64-bit mix, checked against both. */
+static __always_inline __u64 pending_key(__u64 ino, long long offset)
+{
+	__u64 k = ino ^ ((__u64)offset * 0x9E3779B97F4A7C15ULL);
+
+	k ^= k >> 31;
+	k *= 0xBF58476D1CE4E5B9ULL;
+	k ^= k >> 29;
+	return k ? k : 1;
 }
 
 /* The inode an end-I/O work item belongs to, and its path; NULL if not ours. */
@@ -120,17 +136,22 @@ static __always_inline struct inode *work_inode(struct work_struct *work, void *
 
 static __always_inline int work_queue_ev(struct work_struct *work, const bool btf)
 {
-	struct eio_work w = {};
+	struct eio_queued *q;
 	struct inode *inode;
-	__u64 key = (__u64)work;
+	__u32 path, dev;
+	bool stale;
 
-	inode = work_inode(work, WB_RD(btf, work, func), &w.path);
-	if (!inode || !wb_inode_wanted(inode, &w.dev))
+	inode = work_inode(work, WB_RD(btf, work, func), &path);
+	if (!inode || !wb_inode_wanted(inode, &dev))
 		return 0;
-	w.ts = bpf_ktime_get_ns();
 	wb_count(&counters, EIO_CNT_WORK_QUEUED);
-	if (bpf_map_update_elem(&works, &key, &w, BPF_ANY))
+	q = (struct eio_queued *)slot_take(&works, EIO_MAX_WORKS, wb_ptr_key(work), &stale);
+	if (!q) {
 		wb_count(&counters, EIO_CNT_DROP_WORKS);
+		return 0;
+	}
+	q->dev = dev;
+	q->path = path;
 	return 0;
 }
 #define CALL(btf) work_queue_ev(work, btf)
@@ -140,13 +161,14 @@ WB_TWIN(workqueue_queue_work, work_queue, CALL, int req_cpu, struct pool_workque
 
 static __always_inline int work_start_ev(struct work_struct *work, const bool btf)
 {
-	__u64 key = (__u64)work, now = bpf_ktime_get_ns();
-	struct eio_work *w = bpf_map_lookup_elem(&works, &key), r;
+	__u64 key = wb_ptr_key(work), now = bpf_ktime_get_ns();
+	struct eio_queued *q = key ? (struct eio_queued *)wb_slot_find(&works, EIO_MAX_WORKS, key) : NULL;
 	struct eio_thread *th;
+	struct eio_work r;
 	struct eio_val *v;
 	__u32 path = 0;
 
-	if (!w) {
+	if (!q) {
 		/* Ours, but queued before the tool started? */
 		struct inode *inode = work_inode(work, WB_RD(btf, work, func), &path);
 
@@ -154,8 +176,10 @@ static __always_inline int work_start_ev(struct work_struct *work, const bool bt
 			wb_count(&counters, EIO_CNT_WORK_UNPAIRED);
 		return 0;
 	}
-	r = *w;
-	bpf_map_delete_elem(&works, &key);
+	r.ts = q->slot.ts;
+	r.dev = q->dev;
+	r.path = q->path;
+	wb_slot_free(&q->slot, key);
 	v = group(r.dev, r.path);
 	if (v)
 		wb_hist_add(&v->work_delay, wb_time_unit(now - r.ts));
@@ -220,15 +244,21 @@ static __always_inline bool end_bio(struct inode *inode, __u32 path, int error, 
 static __always_inline int iomap_end_bio_ev(struct inode *inode, long long offset, unsigned long size,
 					 int error, bool defer, const bool btf)
 {
-	struct eio_pending_key k = { .inode = (__u64)inode, .offset = offset };
-	struct eio_pending p = { .size = size };
+	__u64 ino = wb_ptr_key(inode);
+	struct eio_pending *p;
+	bool stale;
 	__u32 dev;
 
 	if (!end_bio(inode, WB_PATH_IOMAP, error, defer, &dev, btf) || !defer)
 		return 0;
-	p.ts = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&pending, &k, &p, BPF_ANY))
+	p = (struct eio_pending *)slot_take(&pending, EIO_MAX_PENDING, pending_key(ino, offset), &stale);
+	if (!p) {
 		wb_count(&counters, EIO_CNT_DROP_PENDING);
+		return 0;
+	}
+	p->inode = ino;
+	p->offset = offset;
+	p->size = size;
 	return 0;
 }
 #define CALL(btf) iomap_end_bio_ev(inode, offset, size, error, defer, btf)
@@ -322,8 +352,8 @@ static __always_inline int handler_done(int ret, bool unwritten, bool whole)
 static __always_inline int iomap_ioend_start_ev(struct inode *inode, long long offset, unsigned long size,
 					     unsigned int io_flags, const bool btf)
 {
-	struct eio_pending_key k = { .inode = (__u64)inode, .offset = offset };
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = bpf_ktime_get_ns(), ino = wb_ptr_key(inode);
+	long long at = offset;
 	struct eio_val *v;
 	__u32 dev, merged = 0;
 
@@ -333,23 +363,24 @@ static __always_inline int iomap_ioend_start_ev(struct inode *inode, long long o
 	v = group(dev, WB_PATH_IOMAP);
 	/* The ioends merged into this one follow each other in file offset order. */
 	for (int i = 0; i < EIO_MAX_MERGE; i++) {
-		struct eio_pending *p = bpf_map_lookup_elem(&pending, &k);
-		__u64 psize;
+		__u64 key = pending_key(ino, at), psize, ts;
+		struct eio_pending *p = (struct eio_pending *)wb_slot_find(&pending, EIO_MAX_PENDING, key);
 
-		if (!p)
+		if (!p || p->inode != ino || p->offset != at)
 			break;
-		if (v)
-			wb_hist_add(&v->ioend_delay, wb_time_unit(now - p->ts));
 		psize = p->size;
-		bpf_map_delete_elem(&pending, &k);
+		ts = p->slot.ts;
+		wb_slot_free(&p->slot, key);
+		if (v)
+			wb_hist_add(&v->ioend_delay, wb_time_unit(now > ts ? now - ts : 0));
 		merged++;
-		k.offset += psize;
-		if (k.offset >= offset + (long long)size || !psize)
+		at += psize;
+		if (at >= offset + (long long)size || !psize)
 			break;
 	}
 	if (!merged)
 		wb_count(&counters, EIO_CNT_IOEND_UNPAIRED);
-	else if (k.offset < offset + (long long)size)
+	else if (at < offset + (long long)size)
 		wb_count(&counters, EIO_CNT_MERGE_TRUNC);
 	if (v && merged)
 		wb_hist_add(&v->merged, merged);

@@ -15,7 +15,6 @@
 #include "collect.h"
 #include "commands.h"
 
-#define STALE_NS (120ULL * 1000000000ULL)
 
 static const struct wb_metric metric_defs[] = {
 	{ .name = "work", .alts = {
@@ -83,6 +82,7 @@ static const char *const counter_names[EIO_NR_COUNTERS] = {
 	[EIO_CNT_DROP_WORKS] = "drops.works_map_full",
 	[EIO_CNT_DROP_PENDING] = "drops.pending_map_full",
 	[EIO_CNT_DROP_TASKS] = "drops.tasks_map_full",
+	[EIO_CNT_STALE] = "drops.stale",
 	[EIO_CNT_DROP_STATS] = "drops.stats_map_full",
 };
 
@@ -125,8 +125,7 @@ static int endio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE 
 		.stats_map = "stats", .counters_map = "counters", .ncounters = EIO_NR_COUNTERS,
 		.counter_names = counter_names,
 		.key_size = sizeof(struct eio_key), .val_size = sizeof(struct eio_val),
-		.max_groups = EIO_MAX_GROUPS, .stale_maps = { "works", "pending" },
-		.stale_ns = STALE_NS,
+		.max_groups = EIO_MAX_GROUPS,
 	};
 	err = wb_tool_start(&st->base, hooks_out, NULL);
 	if (err) {
@@ -212,11 +211,11 @@ static void endio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 		wb_hist_print_titled(stdout, "i_disksize advance", &v->disksize_adv, "KiB");
 	}
 	if (s->cnt[EIO_CNT_DROP_WORKS] || s->cnt[EIO_CNT_DROP_PENDING] || s->cnt[EIO_CNT_DROP_TASKS] ||
-	    s->cnt[EIO_CNT_DROP_STATS] || s->stale)
+	    s->cnt[EIO_CNT_DROP_STATS] || s->cnt[EIO_CNT_STALE])
 		printf("\nnote: dropped (map full): %llu work items, %llu pending ioends, %llu handler "
 		       "starts, %llu stats updates; %llu entries unfinished after 120 s forgotten\n",
 		       s->cnt[EIO_CNT_DROP_WORKS], s->cnt[EIO_CNT_DROP_PENDING],
-		       s->cnt[EIO_CNT_DROP_TASKS], s->cnt[EIO_CNT_DROP_STATS], s->stale);
+		       s->cnt[EIO_CNT_DROP_TASKS], s->cnt[EIO_CNT_DROP_STATS], s->cnt[EIO_CNT_STALE]);
 	printf("\n");
 }
 

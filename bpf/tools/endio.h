@@ -6,9 +6,11 @@
 #include "wbscope.h"
 
 #define EIO_MAX_GROUPS 256	/* (device, path) pairs per interval */
+/* In-flight tables (slots: powers of two) */
 #define EIO_MAX_WORKS 16384	/* end-I/O work items queued and not yet run */
 #define EIO_MAX_PENDING 65536	/* iomap ioends deferred and not yet picked up */
 #define EIO_MAX_MERGE 64	/* ioends followed per merged ioend */
+#define EIO_STALE_NS (120ULL * 1000000000ULL)	/* unfinished this long: forgotten */
 
 enum eio_counter {
 	EIO_CNT_WORK_QUEUED,	/* end-I/O work items queued */
@@ -19,6 +21,7 @@ enum eio_counter {
 	EIO_CNT_DROP_PENDING,	/* pending-ioend map full */
 	EIO_CNT_DROP_TASKS,	/* no per-thread state (task storage could not be created) */
 	EIO_CNT_DROP_STATS,	/* stats map full */
+	EIO_CNT_STALE,		/* work items or ioends unfinished after EIO_STALE_NS, forgotten */
 	EIO_NR_COUNTERS,
 };
 
@@ -50,15 +53,19 @@ struct eio_val {
 	unsigned long long ioend_run_ns_sum;
 };
 
-/* A deferred iomap ioend, keyed by (inode, file offset). */
-struct eio_pending_key {
+/* A deferred iomap ioend (in-flight table, by a hash of inode and file offset). */
+struct eio_pending {
+	struct wb_slot slot;	/* slot.ts: when its bio ended */
 	unsigned long long inode;
 	long long offset;
+	unsigned long long size;
 };
 
-struct eio_pending {
-	unsigned long long ts;
-	unsigned long long size;
+/* A queued end-I/O work item (in-flight table, by work pointer). */
+struct eio_queued {
+	struct wb_slot slot;	/* slot.ts: when it was queued */
+	unsigned int dev;
+	unsigned int path;
 };
 
 struct eio_work {

@@ -136,8 +136,8 @@ WB_TWIN(block_bio_queue, bio_queue, CALL, struct bio *bio)
 
 static __always_inline void bio_done(struct bio *bio, __u64 now, bool error)
 {
-	__u64 key = (__u64)bio, delta, ts;
-	struct bio_start *s = (struct bio_start *)wb_slot_find(&starts, BIO_MAX_INFLIGHT, key);
+	__u64 key = wb_ptr_key(bio), delta, ts;	/* bio is typed in the fentry program */
+	struct bio_start *s = key ? (struct bio_start *)wb_slot_find(&starts, BIO_MAX_INFLIGHT, key) : NULL;
 	struct bio_key k = {};
 	struct bio_val *v;
 	__u32 size;

@@ -244,13 +244,14 @@ static __always_inline bool end_bio(struct inode *inode, __u32 path, int error, 
 static __always_inline int iomap_end_bio_ev(struct inode *inode, long long offset, unsigned long size,
 					 int error, bool defer, const bool btf)
 {
-	__u64 ino = wb_ptr_key(inode);
 	struct eio_pending *p;
 	bool stale;
+	__u64 ino;
 	__u32 dev;
 
 	if (!end_bio(inode, WB_PATH_IOMAP, error, defer, &dev, btf) || !defer)
 		return 0;
+	ino = wb_ptr_key(inode);
 	p = (struct eio_pending *)slot_take(&pending, EIO_MAX_PENDING, pending_key(ino, offset), &stale);
 	if (!p) {
 		wb_count(&counters, EIO_CNT_DROP_PENDING);
@@ -352,13 +353,14 @@ static __always_inline int handler_done(int ret, bool unwritten, bool whole)
 static __always_inline int iomap_ioend_start_ev(struct inode *inode, long long offset, unsigned long size,
 					     unsigned int io_flags, const bool btf)
 {
-	__u64 now = bpf_ktime_get_ns(), ino = wb_ptr_key(inode);
+	__u64 now = bpf_ktime_get_ns(), ino;
 	long long at = offset;
 	struct eio_val *v;
 	__u32 dev, merged = 0;
 
 	if (!wb_inode_wanted_t(inode, &dev, btf))
 		return 0;
+	ino = wb_ptr_key(inode);
 	handler_start(dev, WB_PATH_IOMAP, io_flags);
 	v = group(dev, WB_PATH_IOMAP);
 	/* The ioends merged into this one follow each other in file offset order. */

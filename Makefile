@@ -13,7 +13,9 @@
 #   make bench-overhead  cost of each tracing tool (and of bpftrace, trace-cmd) on fio
 #                     buffered writes, in the guest on our kernel [MODE=iomap|bh] [ICOUNT=3|off]
 #                     [DEV=disk|ram: the virtio disk, or a RAM disk whose time is all counted
-#                     instructions under ICOUNT]
+#                     instructions under ICOUNT] [CPUS=2: guest CPUs; CPUS=1 DEV=ram
+#                     ICOUNT=3 makes every added instruction cost throughput: the
+#                     low-noise set-up for small costs]
 #                     [ARGS='--rounds 5 ...'], or on this machine with WHERE=host
 #
 # Cache (kernel tree, builds, ccache, downloads): $$XDG_CACHE_HOME/wbscope or ~/.cache/wbscope,
@@ -67,6 +69,7 @@ WHERE ?= guest
 MODE ?= iomap
 ICOUNT ?= 3
 DEV ?= disk
+CPUS ?= 2
 OH_DEV = $(if $(filter ram,$(DEV)),--memory 8G --append "brd.rd_nr=1 brd.rd_size=2097152",)
 bench-overhead: tools
 ifeq ($(WHERE),host)
@@ -74,7 +77,7 @@ ifeq ($(WHERE),host)
 else
 	$(MAKE) kernel
 	mkdir -p bench/results
-	scripts/vm --flavour $(FLAVOUR) --disk 4G --rwdir $(CURDIR)/bench/results --timeout 14400 \
+	scripts/vm --flavour $(FLAVOUR) --cpus $(CPUS) --disk 4G --rwdir $(CURDIR)/bench/results --timeout 14400 \
 		$(if $(filter off,$(ICOUNT)),,--icount $(ICOUNT)) $(OH_DEV) -- \
 		bench/overhead --dev $(if $(filter ram,$(DEV)),/dev/ram0,/dev/vda) --mount-opts $(if $(filter bh,$(MODE)),nobuffered_iomap,buffered_iomap) $(ARGS)
 endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* BPF-side helpers: log2 slot selection and bounded map updates. */
+/* BPF-side helpers: log2 histograms, direct or probed reads of kernel fields. */
 #ifndef WBSCOPE_BITS_BPF_H
 #define WBSCOPE_BITS_BPF_H
 
@@ -32,6 +32,19 @@ static __always_inline __u32 wb_log2(__u64 v)
 #define WB_DIRECT(s, ...) WB_DSEL(__VA_ARGS__, WB_D3, WB_D2, WB_D1, 0)(s, __VA_ARGS__)
 #define WB_RD(btf, s, ...) ((btf) ? WB_DIRECT(s, __VA_ARGS__) : BPF_CORE_READ(s, __VA_ARGS__))
 
+/*
+ * Reads through a pointer the verifier does not know as typed (computed, or loaded from
+ * memory): WB_VIEW gives a typed, read-only view of it for direct reads (bpf_core_cast,
+ * which the verifier turns into a plain move; Linux >= 6.2), or NULL where that is not
+ * possible: in programs whose type cannot call kernel functions (btf false: kprobes,
+ * raw_tp) or on older kernels. WB_VRD(v, p, f) then reads p->f through the view v, else
+ * with bpf_probe_read_kernel. Each branch stands alone, so the verifier, which knows
+ * which one runs, never sees a direct read of an untyped pointer.
+ */
+#define WB_VIEW(btf, p, type)							\
+	((btf) && bpf_ksym_exists(bpf_rdonly_cast) ? bpf_core_cast(p, type) : (type *)0)
+#define WB_VRD(v, p, f) ((v) ? (v)->f : BPF_CORE_READ(p, f))
+
 static __always_inline void wb_hist_add(struct wb_hist *h, __u64 v)
 {
 	__u32 slot = wb_log2(v);
@@ -41,23 +54,6 @@ static __always_inline void wb_hist_add(struct wb_hist *h, __u64 v)
 	h->slots[slot]++;
 	h->count++;
 	h->sum += v;
-}
-
-/*
- * Look a key up, inserting a zeroed value when absent. Returns NULL when the map is
- * full; the caller counts that as a drop so that nothing is lost silently.
- */
-static __always_inline void *wb_lookup_or_init(void *map, const void *key, const void *zero)
-{
-	void *v = bpf_map_lookup_elem(map, key);
-	long err;
-
-	if (v)
-		return v;
-	err = bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
-	if (err && err != -17 /* EEXIST */)
-		return NULL;
-	return bpf_map_lookup_elem(map, key);
 }
 
 #endif

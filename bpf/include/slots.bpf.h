@@ -74,38 +74,63 @@ static __always_inline struct wb_slot *wb_slot_find(void *table, __u32 nslots, _
 	return NULL;
 }
 
+/* Takes slot s for key if it is free or stale (compare-and-swap of its ts). */
+static __always_inline bool wb_slot_claim(struct wb_slot *s, __u64 key, __u64 now, __u64 stale_ns,
+					  bool *stale)
+{
+	__u64 old = s->ts;
+
+	if (old && (now < old || now - old < stale_ns))
+		return false;	/* in use (ts from another CPU may be a little ahead) */
+	if (__sync_val_compare_and_swap(&s->ts, old, now) != old)
+		return false;	/* another CPU took it first */
+	s->key = key;
+	*stale = old != 0;
+	return true;
+}
+
 /*
  * A slot for key, taken at time now: the one already holding key (the item started
  * again), else the first free or stale one on its probe sequence. NULL when every probed
  * slot is in use (the caller counts a drop). *stale is set when a stale slot was taken.
- * The caller fills the value after the wb_slot header.
+ * The caller fills the value after the wb_slot header. A free slot does not end the
+ * search for key (a slot before key's may have been freed since), so one pass looks for
+ * key and remembers the first free slot; only when another CPU takes that one first is
+ * the sequence walked again.
  */
 static __always_inline struct wb_slot *wb_slot_take(void *table, __u32 nslots, __u64 key, __u64 now,
 						    __u64 stale_ns, bool *stale)
 {
-	__u32 h = wb_slot_hash(key, nslots);
-	struct wb_slot *s = wb_slot_find(table, nslots, key);
+	__u32 h = wb_slot_hash(key, nslots), first = nslots;
+	struct wb_slot *s;
 
 	*stale = false;
-	if (s) {
-		s->ts = now;
-		return s;
-	}
 	for (__u32 i = 0; i < WB_SLOT_PROBES; i++) {
 		__u32 idx = (h + i) & (nslots - 1);
-		__u64 old;
+		__u64 ts;
 
 		s = bpf_map_lookup_elem(table, &idx);
 		if (!s)
 			return NULL;
-		old = s->ts;
-		if (old && (now < old || now - old < stale_ns))
-			continue;	/* in use (ts from another CPU may be a little ahead) */
-		if (__sync_val_compare_and_swap(&s->ts, old, now) != old)
-			continue;	/* another CPU took it first */
-		s->key = key;
-		*stale = old != 0;
+		ts = s->ts;
+		if (ts && s->key == key) {
+			s->ts = now;
+			return s;
+		}
+		if (first == nslots && (!ts || (now >= ts && now - ts >= stale_ns)))
+			first = idx;
+	}
+	if (first == nslots)
+		return NULL;
+	s = bpf_map_lookup_elem(table, &first);
+	if (s && wb_slot_claim(s, key, now, stale_ns, stale))
 		return s;
+	for (__u32 i = 0; i < WB_SLOT_PROBES; i++) {
+		__u32 idx = (h + i) & (nslots - 1);
+
+		s = bpf_map_lookup_elem(table, &idx);
+		if (s && wb_slot_claim(s, key, now, stale_ns, stale))
+			return s;
 	}
 	return NULL;
 }

@@ -13,6 +13,19 @@ enum wb_path {
 	WB_NR_PATHS,
 };
 
+/*
+ * Statistics groups: one per (device, path). A device gets one of WB_MAX_DEVS slots
+ * (groups.bpf.h); its groups are stats entries slot * WB_NR_PATHS + path.
+ */
+#define WB_MAX_DEVS 64
+#define WB_MAX_GROUPS (WB_MAX_DEVS * WB_NR_PATHS)
+
+/* User space's key of a group (the tools' *_key structs have this layout). */
+struct wb_group_key {
+	unsigned int dev;
+	unsigned int path;
+};
+
 struct wb_hist {
 	unsigned long long slots[WB_MAX_SLOTS];
 	unsigned long long count;

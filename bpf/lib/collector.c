@@ -28,6 +28,20 @@ int wb_collector_start(struct wb_collector *c, FILE *hooks_out, const char *requ
 	c->prev = calloc((size_t)c->ncounters, sizeof(*c->prev));
 	if (!c->prev)
 		return -ENOMEM;
+	if (c->stats_map) {
+		struct bpf_map *m = bpf_object__find_map_by_name(c->obj, c->stats_map);
+
+		/* The map must be what wb_read_groups reads (groups.bpf.h). */
+		if (!m || bpf_map__type(m) != BPF_MAP_TYPE_PERCPU_ARRAY ||
+		    bpf_map__max_entries(m) != WB_MAX_GROUPS || bpf_map__value_size(m) != c->val_size) {
+			fprintf(stderr, "%s %s: internal error: map %s is not a WB_GROUP_STATS map of "
+				"%zu-byte values\n", wb_progname, c->tool, c->stats_map, c->val_size);
+			return -EINVAL;
+		}
+		c->prev_vals = calloc(WB_MAX_GROUPS, c->val_size);
+		if (!c->prev_vals)
+			return -ENOMEM;
+	}
 	avail = wb_metrics_resolve(c->obj, c->metrics, c->nmetrics);
 	if (hooks_out)
 		wb_metrics_print(hooks_out, c->tool, c->metrics, c->nmetrics);
@@ -82,16 +96,18 @@ void wb_collector_stop(struct wb_collector *c)
 		bpf_link__destroy(c->links[i]);
 	free(c->links);
 	free(c->prev);
+	free(c->prev_vals);
 	c->links = NULL;
 	c->prev = NULL;
+	c->prev_vals = NULL;
 	c->nlinks = 0;
 }
 
 int wb_snapshot_alloc(const struct wb_collector *c, struct wb_snapshot *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->keys = calloc((size_t)c->max_groups, c->key_size);
-	s->vals = calloc((size_t)c->max_groups, c->val_size);
+	s->keys = calloc(WB_MAX_GROUPS, sizeof(struct wb_group_key));
+	s->vals = calloc(WB_MAX_GROUPS, c->val_size ? c->val_size : 1);
 	s->cnt = calloc((size_t)c->ncounters, sizeof(*s->cnt));
 	if (!s->keys || !s->vals || !s->cnt) {
 		wb_snapshot_free(s);
@@ -190,14 +206,15 @@ static void prog_stats(const struct wb_collector *c, unsigned long long *runs,
 	}
 }
 
+/* A group read, and where its value is: sorted by (dev, path). */
 struct order {
-	unsigned int dev, path;
+	struct wb_group_key k;
 	int i;
 };
 
 static int cmp_order(const void *a, const void *b)
 {
-	const struct order *x = a, *y = b;
+	const struct wb_group_key *x = &((const struct order *)a)->k, *y = &((const struct order *)b)->k;
 
 	if (x->dev != y->dev)
 		return x->dev < y->dev ? -1 : 1;
@@ -206,29 +223,29 @@ static int cmp_order(const void *a, const void *b)
 
 int wb_collector_read(struct wb_collector *c, struct wb_snapshot *s)
 {
-	char *keys = calloc((size_t)c->max_groups, c->key_size);
-	char *vals = calloc((size_t)c->max_groups, c->val_size);
-	struct order *ord = calloc((size_t)c->max_groups, sizeof(*ord));
+	struct wb_group_key *keys = calloc(WB_MAX_GROUPS, sizeof(*keys));
+	struct order *ord = calloc(WB_MAX_GROUPS, sizeof(*ord));
+	char *vals = calloc(WB_MAX_GROUPS, c->val_size ? c->val_size : 1);
 	unsigned long long *cnt = calloc((size_t)c->ncounters, sizeof(*cnt));
-	int n = -ENOMEM;
+	int n = 0;
 
-	if (!keys || !vals || !ord || !cnt)
+	if (!keys || !vals || !ord || !cnt) {
+		n = -ENOMEM;
 		goto out;
-	n = wb_drain_percpu_hash(map_fd(c->obj, c->stats_map), c->key_size, c->val_size, c->ncpu,
-				 keys, vals, c->max_groups);
-	if (n < 0)
-		goto out;
+	}
+	if (c->stats_map) {
+		n = wb_read_groups(map_fd(c->obj, "wb_devs"), map_fd(c->obj, c->stats_map), c->val_size,
+				   c->ncpu, c->prev_vals, keys, vals);
+		if (n < 0)
+			goto out;
+	}
 	for (int i = 0; i < n; i++) {
-		const unsigned int *k = (const unsigned int *)(keys + (size_t)i * c->key_size);
-
-		ord[i].dev = k[0];
-		ord[i].path = k[1];
+		ord[i].k = keys[i];
 		ord[i].i = i;
 	}
 	qsort(ord, (size_t)n, sizeof(*ord), cmp_order);
 	for (int i = 0; i < n; i++) {
-		memcpy((char *)s->keys + (size_t)i * c->key_size, keys + (size_t)ord[i].i * c->key_size,
-		       c->key_size);
+		((struct wb_group_key *)s->keys)[i] = ord[i].k;
 		memcpy((char *)s->vals + (size_t)i * c->val_size, vals + (size_t)ord[i].i * c->val_size,
 		       c->val_size);
 	}
@@ -237,14 +254,6 @@ int wb_collector_read(struct wb_collector *c, struct wb_snapshot *s)
 	for (int i = 0; i < c->ncounters; i++) {
 		s->cnt[i] = cnt[i] - c->prev[i];
 		c->prev[i] = cnt[i];
-	}
-	s->stale = 0;
-	for (int i = 0; i < WB_COLLECTOR_MAX_STALE && c->stale_maps[i]; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(c->obj, c->stale_maps[i]);
-
-		if (m)
-			s->stale += (unsigned long long)wb_purge_stale(bpf_map__fd(m),
-					bpf_map__key_size(m), bpf_map__value_size(m), c->stale_ns);
 	}
 	{
 		unsigned long long runs, ns, missed;

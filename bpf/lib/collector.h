@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The generic half of a tracing subcommand: given an opened BPF object, choose hooks,
- * load, attach, and read one interval back from its maps. Every stats map is a per-CPU
- * hash whose key starts with { u32 dev; u32 path; } and whose value is made of u64s;
- * counters are a per-CPU array of u64.
+ * load, attach, and read one interval back from its maps. The stats map is a
+ * WB_GROUP_STATS per-CPU array (include/groups.bpf.h) whose values are made of u64s,
+ * read as the difference from the previous read; counters are a per-CPU array of u64.
  */
 #ifndef WB_COLLECTOR_H
 #define WB_COLLECTOR_H
@@ -11,8 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "hooks.h"
-
-#define WB_COLLECTOR_MAX_STALE 4
+#include "wbscope.h"
 
 struct bpf_object;
 struct bpf_link;
@@ -23,18 +22,16 @@ struct wb_collector {
 	struct bpf_object *obj;
 	struct wb_metric *metrics;
 	int nmetrics;
-	const char *stats_map, *counters_map;
+	const char *stats_map;		/* NULL: the tool has no groups */
+	const char *counters_map;
 	int ncounters;
 	/* JSON name of each counter: "counters.NAME" or "drops.NAME" (see wb_json_counters) */
 	const char *const *counter_names;
-	size_t key_size, val_size;
-	int max_groups;
-	/* maps of starts whose value begins with a ktime timestamp, purged when stale */
-	const char *stale_maps[WB_COLLECTOR_MAX_STALE];
-	unsigned long long stale_ns;
+	size_t val_size;
 	/* internal */
 	int ncpu;
 	unsigned long long *prev;
+	unsigned long long *prev_vals;	/* the groups' sums at the previous read */
 	unsigned long long prev_missed;
 	unsigned long long prev_runs, prev_run_ns;
 	struct bpf_link **links;
@@ -51,10 +48,9 @@ int wb_collector_start(struct wb_collector *c, FILE *hooks_out, const char *requ
 /* One snapshot of an interval, sorted by (dev, path). */
 struct wb_snapshot {
 	int n;
-	void *keys;			/* n keys of key_size */
+	struct wb_group_key *keys;	/* n keys */
 	void *vals;			/* n values of val_size */
 	unsigned long long *cnt;	/* ncounters, this interval */
-	unsigned long long stale;	/* unfinished starts forgotten this interval */
 	/*
 	 * Events the kernel did not hand to the tool's programs this interval: a program
 	 * skipped because another BPF program was running on that CPU, or a kprobe hit

@@ -1,52 +1,67 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <bpf/bpf.h>
 #include "maps.h"
 
-int wb_drain_percpu_hash(int fd, size_t key_size, size_t val_size, int ncpu,
-			 void *keys, void *vals, int max)
+bool wb_group_delta(const unsigned long long *cur, unsigned long long *prev,
+		    unsigned long long *out, size_t words)
+{
+	bool changed = false;
+
+	for (size_t w = 0; w < words; w++) {
+		out[w] = cur[w] - prev[w];
+		prev[w] = cur[w];
+		changed |= out[w] != 0;
+	}
+	return changed;
+}
+
+int wb_read_groups(int devs_fd, int stats_fd, size_t val_size, int ncpu, unsigned long long *prev,
+		   struct wb_group_key *keys, void *vals)
 {
 	size_t words = val_size / 8;
-	unsigned long long *percpu = calloc((size_t)ncpu, val_size);
-	char *prev = NULL, *cur = calloc(1, key_size), *k = keys;
-	int nkeys = 0, n = 0;
+	unsigned long long *percpu = calloc((size_t)ncpu, val_size), *sum = calloc(1, val_size);
+	int n = 0, err = 0;
 
-	if (!percpu || !cur || val_size % 8) {
-		free(percpu);
-		free(cur);
-		return val_size % 8 ? -EINVAL : -ENOMEM;
+	if (!percpu || !sum || val_size % 8) {
+		err = val_size % 8 ? -EINVAL : -ENOMEM;
+		goto out;
 	}
-	/* Collect keys first: deleting while iterating restarts the walk. */
-	while (nkeys < max && bpf_map_get_next_key(fd, prev, k + (size_t)nkeys * key_size) == 0) {
-		memcpy(cur, k + (size_t)nkeys * key_size, key_size);
-		prev = cur;
-		nkeys++;
-	}
-	for (int i = 0; i < nkeys; i++) {
-		void *key = k + (size_t)i * key_size;
-		unsigned long long *dst;
+	for (unsigned int slot = 0; slot < WB_MAX_DEVS; slot++) {
+		unsigned long long dev1 = 0;
 
-		if (bpf_map_lookup_and_delete_elem(fd, key, percpu)) {
-			/* Older kernels: no lookup-and-delete for per-CPU hashes. */
-			if (bpf_map_lookup_elem(fd, key, percpu))
-				continue;
-			bpf_map_delete_elem(fd, key);
+		if (bpf_map_lookup_elem(devs_fd, &slot, &dev1)) {
+			err = -errno;
+			goto out;
 		}
-		if (n != i)
-			memmove(k + (size_t)n * key_size, key, key_size);
-		dst = (unsigned long long *)((char *)vals + (size_t)n * val_size);
-		memset(dst, 0, val_size);
-		for (int c = 0; c < ncpu; c++)
-			for (size_t w = 0; w < words; w++)
-				dst[w] += percpu[(size_t)c * words + w];
-		n++;
+		if (!dev1)
+			continue;	/* a free slot: no group of it has ever been written */
+		for (unsigned int path = 0; path < WB_NR_PATHS; path++) {
+			unsigned int idx = slot * WB_NR_PATHS + path;
+			unsigned long long *dst = (unsigned long long *)((char *)vals + (size_t)n * val_size);
+
+			if (bpf_map_lookup_elem(stats_fd, &idx, percpu)) {
+				err = -errno;
+				goto out;
+			}
+			memset(sum, 0, val_size);
+			for (int c = 0; c < ncpu; c++)
+				for (size_t w = 0; w < words; w++)
+					sum[w] += percpu[(size_t)c * words + w];
+			if (wb_group_delta(sum, prev + (size_t)idx * words, dst, words)) {
+				keys[n].dev = (unsigned int)(dev1 - 1);
+				keys[n].path = path;
+				n++;
+			}
+		}
 	}
+out:
 	free(percpu);
-	free(cur);
-	return n;
+	free(sum);
+	return err ? err : n;
 }
 
 void wb_read_percpu_counters(int fd, int n, int ncpu, unsigned long long *out)
@@ -62,38 +77,4 @@ void wb_read_percpu_counters(int fd, int n, int ncpu, unsigned long long *out)
 				out[i] += vals[c];
 	}
 	free(vals);
-}
-
-int wb_purge_stale(int fd, size_t key_size, size_t val_size, unsigned long long max_age_ns)
-{
-	enum { MAX_PURGE = 65536 };
-	struct timespec ts;
-	unsigned long long now;
-	char *key = calloc(1, key_size), *stale = calloc(MAX_PURGE, key_size);
-	unsigned long long *val = calloc(1, val_size < 8 ? 8 : val_size);
-	void *prev = NULL;
-	int nstale = 0, purged = 0;
-
-	if (!key || !stale || !val)
-		goto out;
-	clock_gettime(CLOCK_MONOTONIC, &ts);	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC */
-	now = (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
-	/* Collect first, delete after: deleting while walking restarts the walk. */
-	while (nstale < MAX_PURGE && bpf_map_get_next_key(fd, prev, key) == 0) {
-		if (bpf_map_lookup_elem(fd, key, val) == 0 && val[0] && val[0] + max_age_ns < now)
-			memcpy(stale + (size_t)nstale++ * key_size, key, key_size);
-		if (!prev)
-			prev = calloc(1, key_size);
-		if (!prev)
-			break;
-		memcpy(prev, key, key_size);
-	}
-	for (int i = 0; i < nstale; i++)
-		purged += bpf_map_delete_elem(fd, stale + (size_t)i * key_size) == 0;
-	free(prev);
-out:
-	free(key);
-	free(stale);
-	free(val);
-	return purged;
 }

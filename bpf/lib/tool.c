@@ -24,7 +24,7 @@ void wb_tool_text_begin(const struct wb_opts *o)
 }
 
 void wb_json_counters(struct wb_json *j, const char *const *names, int n,
-		      const unsigned long long *v, const unsigned long long *stale)
+		      const unsigned long long *v)
 {
 	static const char *const groups[] = { "counters", "drops" };
 
@@ -36,8 +36,6 @@ void wb_json_counters(struct wb_json *j, const char *const *names, int n,
 		for (int i = 0; i < n; i++)
 			if (names[i] && !strncmp(names[i], groups[g], glen) && names[i][glen] == '.')
 				wb_json_kv_uint(j, names[i] + glen + 1, v[i]);
-		if (g == 1 && stale)
-			wb_json_kv_uint(j, "stale", *stale);
 		wb_json_obj_end(j);
 	}
 }
@@ -64,8 +62,7 @@ int wb_tool_json(const struct wb_tool *t, const struct wb_tool_state *st,
 	wb_metrics_json(&j, st->c.metrics, st->c.nmetrics);
 	wb_json_kv_uint(&j, "missed", st->snap.missed);
 	wb_json_bpf_cost(&j, &st->snap);
-	wb_json_counters(&j, st->c.counter_names, st->c.ncounters, st->snap.cnt,
-			 st->c.stale_maps[0] ? &st->snap.stale : NULL);
+	wb_json_counters(&j, st->c.counter_names, st->c.ncounters, st->snap.cnt);
 	t->json(&j, st, o);
 	wb_json_obj_end(&j);
 	return wb_json_finish(&j) ? -EIO : 0;

@@ -54,10 +54,10 @@ int wb_tool_collect(const struct wb_tool *t, struct wb_tool_state *st);
 void wb_tool_text_begin(const struct wb_opts *o);
 /*
  * The "counters" and "drops" objects: value i under the group and name of names[i]
- * ("counters.queued", "drops.stats_map_full"); stale (if not NULL) as drops.stale.
+ * ("counters.queued", "drops.stats_map_full").
  */
 void wb_json_counters(struct wb_json *j, const char *const *names, int n,
-		      const unsigned long long *v, const unsigned long long *stale);
+		      const unsigned long long *v);
 /* "bpf_cost": {"stats_enabled", "runs", "ns"} of a snapshot. */
 void wb_json_bpf_cost(struct wb_json *j, const struct wb_snapshot *s);
 /* One JSON document for the interval. */

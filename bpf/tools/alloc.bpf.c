@@ -16,14 +16,10 @@
 #include <bpf/bpf_tracing.h>
 #include "bits.bpf.h"
 #include "filter.bpf.h"
+#include "groups.bpf.h"
 #include "alloc.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, AL_MAX_GROUPS);
-	__type(key, struct al_key);
-	__type(value, struct al_val);
-} stats SEC(".maps");
+WB_GROUP_STATS(stats, struct al_val);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -35,12 +31,9 @@ struct {
 /* Each thread's writepages call and last mapping. */
 WB_TASK_STORAGE(threads, struct al_thread);
 
-static const struct al_val zero_val;
-
 static __always_inline struct al_val *group(__u32 dev, __u32 path)
 {
-	struct al_key k = { .dev = dev, .path = path };
-	struct al_val *v = wb_lookup_or_init(&stats, &k, &zero_val);
+	struct al_val *v = wb_group(&stats, dev, path);
 
 	if (!v)
 		wb_count(&counters, AL_CNT_DROP_STATS);

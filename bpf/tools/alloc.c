@@ -93,8 +93,7 @@ static int alloc_open(const struct wb_opts *o, struct wb_tool_state **out, FILE 
 		.tool = "alloc", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
 		.stats_map = "stats", .counters_map = "counters", .ncounters = AL_NR_COUNTERS,
 		.counter_names = counter_names,
-		.key_size = sizeof(struct al_key), .val_size = sizeof(struct al_val),
-		.max_groups = AL_MAX_GROUPS,
+		.val_size = sizeof(struct al_val),
 	};
 	err = wb_tool_start(&st->base, hooks_out, NULL);
 	if (err) {
@@ -113,7 +112,7 @@ static double avg(unsigned long long sum, unsigned long long n)
 static void alloc_text(const struct wb_tool_state *st, const struct wb_opts *o)
 {
 	const struct wb_snapshot *s = &st->snap;
-	const struct al_key *keys = s->keys;
+	const struct wb_group_key *keys = s->keys;
 	const struct al_val *vals = s->vals;
 	const struct wb_collector *c = &st->c;
 
@@ -164,7 +163,7 @@ static void alloc_text(const struct wb_tool_state *st, const struct wb_opts *o)
 static void alloc_json(struct wb_json *j, const struct wb_tool_state *st, const struct wb_opts *o)
 {
 	const struct wb_snapshot *s = &st->snap;
-	const struct al_key *keys = s->keys;
+	const struct wb_group_key *keys = s->keys;
 	const struct al_val *vals = s->vals;
 	const struct wb_collector *c = &st->c;
 

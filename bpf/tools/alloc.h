@@ -5,19 +5,12 @@
 
 #include "wbscope.h"
 
-#define AL_MAX_GROUPS 256	/* (device, path) pairs per interval */
-
 enum al_counter {
 	AL_CNT_ALLOC_WB,	/* block allocations inside writepages */
 	AL_CNT_ALLOC_OTHER,	/* block allocations elsewhere (fallocate, direct I/O, ...) */
 	AL_CNT_DROP_TASKS,	/* writepages call not tracked: no per-thread state (task storage) */
-	AL_CNT_DROP_STATS,	/* stats map full */
+	AL_CNT_DROP_STATS,	/* no statistics slot for the device (groups.bpf.h) */
 	AL_NR_COUNTERS,
-};
-
-struct al_key {
-	unsigned int dev;
-	unsigned int path;	/* enum wb_path */
 };
 
 struct al_val {

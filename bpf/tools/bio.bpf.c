@@ -20,17 +20,13 @@
 #include "bits.bpf.h"
 #include "filter.bpf.h"
 #include "slots.bpf.h"
+#include "groups.bpf.h"
 #include "bio.h"
 
 /* Write-back bios between submission and completion, by bio pointer. */
 WB_SLOT_TABLE(starts, struct bio_start, BIO_MAX_INFLIGHT);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, BIO_MAX_GROUPS);
-	__type(key, struct bio_key);
-	__type(value, struct bio_val);
-} stats SEC(".maps");
+WB_GROUP_STATS(stats, struct bio_val);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -45,8 +41,6 @@ extern const void ext4_iomap_end_bio __ksym __weak;
 extern const void xfs_end_bio __ksym __weak;
 extern const void ioend_writeback_end_bio __ksym __weak;
 extern const void bio_chain_endio __ksym __weak;
-
-static const struct bio_val zero_val;
 
 static __always_inline bool is_fn(void *fn, const void *sym)
 {
@@ -138,19 +132,18 @@ static __always_inline void bio_done(struct bio *bio, __u64 now, bool error)
 {
 	__u64 key = wb_ptr_key(bio), delta, ts;	/* bio is typed in the fentry program */
 	struct bio_start *s = key ? (struct bio_start *)wb_slot_find(&starts, BIO_MAX_INFLIGHT, key) : NULL;
-	struct bio_key k = {};
 	struct bio_val *v;
-	__u32 size;
+	__u32 size, dev, path;
 
 	if (!s)
 		return;
-	k.dev = s->dev;
-	k.path = s->path;
+	dev = s->dev;
+	path = s->path;
 	size = s->size;
 	ts = s->slot.ts;
 	wb_slot_free(&s->slot, key);
 	wb_count(&counters, BIO_CNT_DONE);
-	v = wb_lookup_or_init(&stats, &k, &zero_val);
+	v = wb_group(&stats, dev, path);
 	if (!v) {
 		wb_count(&counters, BIO_CNT_DROP_STATS);
 		return;
@@ -166,56 +159,76 @@ static __always_inline void bio_done(struct bio *bio, __u64 now, bool error)
 
 /* State of the walk over a completed request's bios (bpf_loop callback). */
 struct rq_walk {
-	struct bio *bio;
+	__u64 bio;	/* struct bio *, as a number: the verifier keeps no type across calls */
 	__u64 now;
 	__u32 left;
 	bool error;
 	bool ended;	/* no bio left, or the next one is not complete yet */
 };
 
-static long rq_walk_one(__u64 i, void *ctx)
+/*
+ * One bio of the walk. btf: read it directly through bpf_core_cast (a typed, read-only
+ * view; Linux >= 6.2), else with bpf_probe_read_kernel per field.
+ */
+static __always_inline long rq_walk_step(struct rq_walk *w, const bool btf)
 {
-	struct rq_walk *w = ctx;
-	struct bio *bio = w->bio;	/* a plain local: CO-RE relocates kernel types only */
+	struct bio *raw = (struct bio *)w->bio, *bio = NULL;
 	__u32 size;
 
-	if (!bio) {
+	if (!raw) {
 		w->ended = true;
 		return 1;
 	}
+	if (btf && bpf_ksym_exists(bpf_rdonly_cast))
+		bio = bpf_core_cast(raw, struct bio);
 	/* Only bios entirely inside nr_bytes end now (partial completions). */
-	size = BPF_CORE_READ(bio, bi_iter.bi_size);
+	size = bio ? bio->bi_iter.bi_size : BPF_CORE_READ(raw, bi_iter.bi_size);
 	if (size > w->left) {
 		w->ended = true;
 		return 1;
 	}
 	w->left -= size;
-	bio_done(bio, w->now, w->error);
-	w->bio = BPF_CORE_READ(bio, bi_next);
+	bio_done(raw, w->now, w->error);
+	w->bio = (__u64)(bio ? bio->bi_next : BPF_CORE_READ(raw, bi_next));
 	return 0;
 }
 
-SEC("raw_tp/block_rq_complete")
-int BPF_PROG(bio_rq_complete, struct request *rq, int error, unsigned int nr_bytes)
+static long rq_walk_one(__u64 i, void *ctx)
 {
-	struct bio *first = BPF_CORE_READ(rq, bio);
+	return rq_walk_step(ctx, false);
+}
+
+static long rq_walk_one_btf(__u64 i, void *ctx)
+{
+	return rq_walk_step(ctx, true);
+}
+
+static __always_inline int rq_complete_ev(struct request *rq, int error, unsigned int nr_bytes,
+					  const bool btf)
+{
+	struct bio *first = WB_RD(btf, rq, bio);
 	struct rq_walk w = {
-		.bio = first,
 		.now = bpf_ktime_get_ns(),
 		.left = nr_bytes,
 		.error = error != 0,
 	};
 
-	/* A request's bios share its device: skip other devices' requests at once. */
-	if (targ_dev && first && BPF_CORE_READ(first, bi_bdev, bd_dev) != targ_dev)
+	if (!first)
 		return 0;
+	/* A request's bios share its device: skip other devices' requests at once. */
+	if (targ_dev && WB_RD(btf, first, bi_bdev, bd_dev) != targ_dev)
+		return 0;
+	w.bio = wb_ptr_key(first);
 	/* bpf_loop: the verifier checks the callback once, so the bound can be large
 	 * (a request merges up to max_segments bios, more when segments merge). */
-	bpf_loop(BIO_RQ_MAX_BIOS, rq_walk_one, &w, 0);
+	bpf_loop(BIO_RQ_MAX_BIOS, btf ? rq_walk_one_btf : rq_walk_one, &w, 0);
 	if (!w.ended && w.bio)
 		wb_count(&counters, BIO_CNT_RQ_TRUNCATED);
 	return 0;
 }
+#define CALL(btf) rq_complete_ev(rq, error, nr_bytes, btf)
+WB_TWIN(block_rq_complete, bio_rq_complete, CALL, struct request *rq, int error, unsigned int nr_bytes)
+#undef CALL
 
 SEC("raw_tp/block_bio_complete")
 int BPF_PROG(bio_complete, struct request_queue *q, struct bio *bio)

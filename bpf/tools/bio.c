@@ -21,6 +21,9 @@ static const struct wb_metric metric_defs[] = {
 		{ "raw_tp:block_bio_queue", { { WB_RAW_TP, "block_bio_queue", "bio_queue" } } },
 	} },
 	{ .name = "complete", .needs = "submit", .alts = {
+		{ "tp_btf:block_rq_complete+raw_tp:block_bio_complete", {
+			{ WB_TP_BTF, "block_rq_complete", "bio_rq_complete_btf" },
+			{ WB_RAW_TP, "block_bio_complete", "bio_complete" } } },
 		{ "raw_tp:block_rq_complete+block_bio_complete", {
 			{ WB_RAW_TP, "block_rq_complete", "bio_rq_complete" },
 			{ WB_RAW_TP, "block_bio_complete", "bio_complete" } } },
@@ -77,8 +80,7 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 		.tool = "bio", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
 		.stats_map = "stats", .counters_map = "counters", .ncounters = BIO_NR_COUNTERS,
 		.counter_names = counter_names,
-		.key_size = sizeof(struct bio_key), .val_size = sizeof(struct bio_val),
-		.max_groups = BIO_MAX_GROUPS,
+		.val_size = sizeof(struct bio_val),
 	};
 	err = wb_tool_start(&st->base, hooks_out, "complete");
 	if (err) {
@@ -92,7 +94,7 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 static void bio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 {
 	const struct wb_snapshot *s = &st->snap;
-	const struct bio_key *keys = s->keys;
+	const struct wb_group_key *keys = s->keys;
 	const struct bio_val *vals = s->vals;
 
 	if (s->n == 0)
@@ -114,7 +116,7 @@ static void bio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 	if (s->cnt[BIO_CNT_DROP_INFLIGHT] || s->cnt[BIO_CNT_DROP_STATS] || s->cnt[BIO_CNT_STALE] ||
 	    s->cnt[BIO_CNT_RQ_TRUNCATED])
 		printf("\nnote: dropped %llu submissions (in-flight map full), %llu completions "
-		       "(stats map full); %llu bios unfinished after %llu s forgotten; %llu requests "
+		       "(no statistics slot for the device); %llu bios unfinished after %llu s forgotten; %llu requests "
 		       "with more than %d bios\n",
 		       s->cnt[BIO_CNT_DROP_INFLIGHT], s->cnt[BIO_CNT_DROP_STATS], s->cnt[BIO_CNT_STALE],
 		       BIO_STALE_NS / 1000000000ULL, s->cnt[BIO_CNT_RQ_TRUNCATED], BIO_RQ_MAX_BIOS);
@@ -124,7 +126,7 @@ static void bio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 static void bio_json(struct wb_json *j, const struct wb_tool_state *st, const struct wb_opts *o)
 {
 	const struct wb_snapshot *s = &st->snap;
-	const struct bio_key *keys = s->keys;
+	const struct wb_group_key *keys = s->keys;
 	const struct bio_val *vals = s->vals;
 	const char *unit = o->milliseconds ? "msecs" : "usecs";
 

@@ -5,7 +5,6 @@
 
 #include "wbscope.h"
 
-#define BIO_MAX_GROUPS 256	/* (device, path) pairs per interval */
 #define BIO_MAX_INFLIGHT 32768	/* write-back bios between submission and completion
 				   (in-flight table slots: a power of two) */
 #define BIO_STALE_NS (120ULL * 1000000000ULL)	/* a bio unfinished this long is forgotten */
@@ -15,15 +14,10 @@ enum bio_counter {
 	BIO_CNT_QUEUED,		/* write-back bios seen at submission (after filters) */
 	BIO_CNT_DONE,		/* of those, completions seen */
 	BIO_CNT_DROP_INFLIGHT,	/* submission not recorded: in-flight map full */
-	BIO_CNT_DROP_STATS,	/* completion not recorded: stats map full */
+	BIO_CNT_DROP_STATS,	/* completion not recorded: no statistics slot for the device */
 	BIO_CNT_RQ_TRUNCATED,	/* request with more bios than BIO_RQ_MAX_BIOS */
 	BIO_CNT_STALE,		/* bios unfinished after BIO_STALE_NS, forgotten */
 	BIO_NR_COUNTERS,
-};
-
-struct bio_key {
-	unsigned int dev;	/* dev_t of the bio's block device */
-	unsigned int path;	/* enum wb_path, from bio->bi_end_io */
 };
 
 struct bio_val {

@@ -24,18 +24,14 @@
 #include "bits.bpf.h"
 #include "filter.bpf.h"
 #include "slots.bpf.h"
+#include "groups.bpf.h"
 #include "endio.h"
 
 #define IOMAP_IOEND_UNWRITTEN	(1U << 1)
 #define EXT4_IO_END_UNWRITTEN	0x0001
 #define EXT4_GET_BLOCKS_CONVERT	0x0010
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, EIO_MAX_GROUPS);
-	__type(key, struct eio_key);
-	__type(value, struct eio_val);
-} stats SEC(".maps");
+WB_GROUP_STATS(stats, struct eio_val);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -69,12 +65,9 @@ struct xfs_inode___wb {
 	struct inode i_vnode;
 } __attribute__((preserve_access_index));
 
-static const struct eio_val zero_val;
-
 static __always_inline struct eio_val *group(__u32 dev, __u32 path)
 {
-	struct eio_key k = { .dev = dev, .path = path };
-	struct eio_val *v = wb_lookup_or_init(&stats, &k, &zero_val);
+	struct eio_val *v = wb_group(&stats, dev, path);
 
 	if (!v)
 		wb_count(&counters, EIO_CNT_DROP_STATS);

@@ -124,8 +124,7 @@ static int endio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE 
 		.tool = "endio", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
 		.stats_map = "stats", .counters_map = "counters", .ncounters = EIO_NR_COUNTERS,
 		.counter_names = counter_names,
-		.key_size = sizeof(struct eio_key), .val_size = sizeof(struct eio_val),
-		.max_groups = EIO_MAX_GROUPS,
+		.val_size = sizeof(struct eio_val),
 	};
 	err = wb_tool_start(&st->base, hooks_out, NULL);
 	if (err) {
@@ -151,7 +150,7 @@ static const char *path_metric(const char *base, unsigned int path, char *buf, s
 static void endio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 {
 	const struct wb_snapshot *s = &st->snap;
-	const struct eio_key *keys = s->keys;
+	const struct wb_group_key *keys = s->keys;
 	const struct eio_val *vals = s->vals;
 	const char *unit = o->milliseconds ? "msecs" : "usecs";
 	char m1[64], m2[64];
@@ -222,7 +221,7 @@ static void endio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 static void endio_json(struct wb_json *j, const struct wb_tool_state *st, const struct wb_opts *o)
 {
 	const struct wb_snapshot *s = &st->snap;
-	const struct eio_key *keys = s->keys;
+	const struct wb_group_key *keys = s->keys;
 	const struct eio_val *vals = s->vals;
 	const char *unit = o->milliseconds ? "msecs" : "usecs";
 	char m[64];

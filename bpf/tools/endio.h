@@ -5,7 +5,6 @@
 
 #include "wbscope.h"
 
-#define EIO_MAX_GROUPS 256	/* (device, path) pairs per interval */
 /* In-flight tables (slots: powers of two) */
 #define EIO_MAX_WORKS 16384	/* end-I/O work items queued and not yet run */
 #define EIO_MAX_PENDING 65536	/* iomap ioends deferred and not yet picked up */
@@ -20,14 +19,9 @@ enum eio_counter {
 	EIO_CNT_DROP_WORKS,	/* work map full */
 	EIO_CNT_DROP_PENDING,	/* pending-ioend map full */
 	EIO_CNT_DROP_TASKS,	/* no per-thread state (task storage could not be created) */
-	EIO_CNT_DROP_STATS,	/* stats map full */
+	EIO_CNT_DROP_STATS,	/* no statistics slot for the device (groups.bpf.h) */
 	EIO_CNT_STALE,		/* work items or ioends unfinished after EIO_STALE_NS, forgotten */
 	EIO_NR_COUNTERS,
-};
-
-struct eio_key {
-	unsigned int dev;
-	unsigned int path;	/* enum wb_path */
 };
 
 /* All times in usecs (msecs with -m). */

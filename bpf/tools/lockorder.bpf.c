@@ -28,6 +28,7 @@
 #include <bpf/bpf_tracing.h>
 #include "bits.bpf.h"
 #include "filter.bpf.h"
+#include "slots.bpf.h"	/* wb_ptr_key */
 #include "lockorder.h"
 
 #define S_IFMT 00170000
@@ -83,21 +84,19 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-/* Stats map the collector expects; lockorder reports edges, not groups. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1);
-	__type(key, __u64);
-	__type(value, __u64);
-} stats SEC(".maps");
-
 /* Typeless: kernels carry no BTF for this variable, kallsyms has its address. */
 extern const void ext4_fs_type __ksym __weak;
 
-static __always_inline bool is_ext4_sb(struct super_block *sb)
+/* sb is ext4's; vsb: its WB_VIEW or NULL. */
+static __always_inline bool is_ext4_sb_v(struct super_block *sb, struct super_block *vsb)
 {
 	return sb && bpf_ksym_exists(&ext4_fs_type) &&
-	       BPF_CORE_READ(sb, s_type) == (void *)&ext4_fs_type;
+	       (void *)WB_VRD(vsb, sb, s_type) == (void *)&ext4_fs_type;
+}
+
+static __always_inline bool is_ext4_sb(struct super_block *sb)
+{
+	return is_ext4_sb_v(sb, NULL);
 }
 
 /* The current thread's state; created if create (NULL and counted if it cannot be). */
@@ -279,9 +278,17 @@ static __always_inline void release(__u32 cls, __u64 obj)
 	}
 }
 
+/* vi: inode's WB_VIEW, or NULL. */
+static __always_inline __u32 inode_path_v(struct inode *inode, struct inode *vi)
+{
+	__u32 p = vi ? wb_ext4_path_t(vi, true) : wb_ext4_path(inode);
+
+	return p == WB_PATH_IOMAP ? LO_PATH_IOMAP : LO_PATH_BH;
+}
+
 static __always_inline __u32 inode_path(struct inode *inode)
 {
-	return wb_ext4_path(inode) == WB_PATH_IOMAP ? LO_PATH_IOMAP : LO_PATH_BH;
+	return inode_path_v(inode, NULL);
 }
 
 /* ---- context ---- */
@@ -387,43 +394,53 @@ int BPF_PROG(lo_jstop, unsigned int dev)
 
 /* ---- i_data_sem and i_rwsem ---- */
 
-/* Which tracked lock is this rwsem? Fills l; false for any other rwsem. */
-static __always_inline bool classify_rwsem(struct rw_semaphore *sem, struct held *l)
+/*
+ * Which tracked lock is this rwsem? Fills l; false for any other rwsem. Every rwsem
+ * of the kernel comes through here: btf (a typed argument, fentry) reads directly
+ * through WB_VIEW where the kernel allows it, one load per field instead of a helper
+ * call.
+ */
+static __always_inline bool classify_rwsem(struct rw_semaphore *sem, struct held *l, const bool btf)
 {
-	struct inode *inode;
-	struct super_block *sb;
+	__u64 addr = wb_ptr_key(sem);	/* a number: computed addresses are cast, not offset */
+	struct inode *inode, *vi;
+	struct super_block *sb, *vsb;
 	__u16 mode;
 
 	/* i_data_sem sits in struct ext4_inode_info next to its vfs_inode. */
-	inode = (void *)((char *)sem - bpf_core_field_offset(struct ext4_inode_info, i_data_sem) +
+	inode = (void *)(addr - bpf_core_field_offset(struct ext4_inode_info, i_data_sem) +
 			 bpf_core_field_offset(struct ext4_inode_info, vfs_inode));
-	sb = BPF_CORE_READ(inode, i_sb);
-	if (is_ext4_sb(sb) && BPF_CORE_READ(inode, i_ino)) {
+	vi = WB_VIEW(btf, inode, struct inode);
+	sb = WB_VRD(vi, inode, i_sb);
+	vsb = WB_VIEW(btf, sb, struct super_block);
+	if (is_ext4_sb_v(sb, vsb) && WB_VRD(vi, inode, i_ino)) {
 		l->cls = LO_I_DATA_SEM;
 		goto found;
 	}
-	inode = (void *)((char *)sem - bpf_core_field_offset(struct inode, i_rwsem));
-	sb = BPF_CORE_READ(inode, i_sb);
-	mode = BPF_CORE_READ(inode, i_mode);
-	if (is_ext4_sb(sb) && (mode & S_IFMT) == S_IFREG) {
+	inode = (void *)(addr - bpf_core_field_offset(struct inode, i_rwsem));
+	vi = WB_VIEW(btf, inode, struct inode);
+	sb = WB_VRD(vi, inode, i_sb);
+	vsb = WB_VIEW(btf, sb, struct super_block);
+	mode = WB_VRD(vi, inode, i_mode);
+	if (is_ext4_sb_v(sb, vsb) && (mode & S_IFMT) == S_IFREG) {
 		l->cls = LO_I_RWSEM;
 		goto found;
 	}
 	return false;
 found:
-	l->obj = (__u64)sem;
-	l->dev = BPF_CORE_READ(sb, s_dev);
-	l->ino = BPF_CORE_READ(inode, i_ino);
-	l->ipath = inode_path(inode);
+	l->obj = addr;
+	l->dev = WB_VRD(vsb, sb, s_dev);
+	l->ino = WB_VRD(vi, inode, i_ino);
+	l->ipath = inode_path_v(inode, vi);
 	return !targ_dev || l->dev == targ_dev;
 }
 
 static __always_inline void rwsem_acquire(void *ctx, struct rw_semaphore *sem, __u32 mode,
-					  bool trylock)
+					  bool trylock, const bool btf)
 {
 	struct held l = { .mode = mode };
 
-	if (classify_rwsem(sem, &l))
+	if (classify_rwsem(sem, &l, btf))
 		acquire(ctx, &l, trylock);
 }
 
@@ -447,21 +464,21 @@ static __always_inline void rwsem_release(struct rw_semaphore *sem)
 SEC("fentry/down_write")
 int BPF_PROG(lo_down_write, struct rw_semaphore *sem)
 {
-	rwsem_acquire(ctx, sem, LO_MODE_EXCL, false);
+	rwsem_acquire(ctx, sem, LO_MODE_EXCL, false, true);
 	return 0;
 }
 
 SEC("fentry/down_write_killable")
 int BPF_PROG(lo_down_write_killable, struct rw_semaphore *sem)
 {
-	rwsem_acquire(ctx, sem, LO_MODE_EXCL, false);
+	rwsem_acquire(ctx, sem, LO_MODE_EXCL, false, true);
 	return 0;
 }
 
 SEC("fentry/down_read")
 int BPF_PROG(lo_down_read, struct rw_semaphore *sem)
 {
-	rwsem_acquire(ctx, sem, LO_MODE_SHARED, false);
+	rwsem_acquire(ctx, sem, LO_MODE_SHARED, false, true);
 	return 0;
 }
 
@@ -469,7 +486,7 @@ SEC("fexit/down_write_trylock")
 int BPF_PROG(lo_down_write_trylock, struct rw_semaphore *sem, int ret)
 {
 	if (ret)
-		rwsem_acquire(ctx, sem, LO_MODE_EXCL, true);
+		rwsem_acquire(ctx, sem, LO_MODE_EXCL, true, true);
 	return 0;
 }
 
@@ -477,7 +494,7 @@ SEC("fexit/down_read_trylock")
 int BPF_PROG(lo_down_read_trylock, struct rw_semaphore *sem, int ret)
 {
 	if (ret)
-		rwsem_acquire(ctx, sem, LO_MODE_SHARED, true);
+		rwsem_acquire(ctx, sem, LO_MODE_SHARED, true, true);
 	return 0;
 }
 
@@ -485,14 +502,14 @@ int BPF_PROG(lo_down_read_trylock, struct rw_semaphore *sem, int ret)
 SEC("fentry/down_write_nested")
 int BPF_PROG(lo_down_write_nested, struct rw_semaphore *sem)
 {
-	rwsem_acquire(ctx, sem, LO_MODE_EXCL, false);
+	rwsem_acquire(ctx, sem, LO_MODE_EXCL, false, true);
 	return 0;
 }
 
 SEC("fentry/down_read_nested")
 int BPF_PROG(lo_down_read_nested, struct rw_semaphore *sem)
 {
-	rwsem_acquire(ctx, sem, LO_MODE_SHARED, false);
+	rwsem_acquire(ctx, sem, LO_MODE_SHARED, false, true);
 	return 0;
 }
 
@@ -513,14 +530,14 @@ int BPF_PROG(lo_up_read, struct rw_semaphore *sem)
 SEC("kprobe/down_write")
 int BPF_KPROBE(lo_down_write_kp, struct rw_semaphore *sem)
 {
-	rwsem_acquire(ctx, sem, LO_MODE_EXCL, false);
+	rwsem_acquire(ctx, sem, LO_MODE_EXCL, false, false);
 	return 0;
 }
 
 SEC("kprobe/down_read")
 int BPF_KPROBE(lo_down_read_kp, struct rw_semaphore *sem)
 {
-	rwsem_acquire(ctx, sem, LO_MODE_SHARED, false);
+	rwsem_acquire(ctx, sem, LO_MODE_SHARED, false, false);
 	return 0;
 }
 
@@ -540,46 +557,52 @@ int BPF_KPROBE(lo_up_read_kp, struct rw_semaphore *sem)
 
 /* ---- folio lock ---- */
 
-static __always_inline bool classify_folio(struct folio *folio, struct held *l)
+/* The same for a folio (btf: direct reads as in classify_rwsem). */
+static __always_inline bool classify_folio(struct folio *folio, struct held *l, const bool btf)
 {
-	struct address_space *mapping = BPF_CORE_READ(folio, mapping);
-	struct inode *inode;
-	struct super_block *sb;
+	__u64 addr = wb_ptr_key(folio);
+	struct folio *vf = WB_VIEW(btf, (struct folio *)addr, struct folio);
+	struct address_space *mapping = WB_VRD(vf, folio, mapping), *vm;
+	struct inode *inode, *vi;
+	struct super_block *sb, *vsb;
 
-	if (!mapping || ((unsigned long)mapping & 1))	/* anonymous */
+	if (!mapping || (wb_ptr_key(mapping) & 1))	/* anonymous (a typed pointer: no bit tests) */
 		return false;
-	inode = BPF_CORE_READ(mapping, host);
-	sb = BPF_CORE_READ(inode, i_sb);
-	if (!is_ext4_sb(sb) || (BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFREG)
+	vm = WB_VIEW(btf, mapping, struct address_space);
+	inode = WB_VRD(vm, mapping, host);
+	vi = WB_VIEW(btf, inode, struct inode);
+	sb = WB_VRD(vi, inode, i_sb);
+	vsb = WB_VIEW(btf, sb, struct super_block);
+	if (!is_ext4_sb_v(sb, vsb) || (WB_VRD(vi, inode, i_mode) & S_IFMT) != S_IFREG)
 		return false;
 	l->cls = LO_FOLIO;
 	l->mode = LO_MODE_EXCL;
-	l->obj = (__u64)folio;
-	l->dev = BPF_CORE_READ(sb, s_dev);
-	l->ino = BPF_CORE_READ(inode, i_ino);
-	l->ipath = inode_path(inode);
+	l->obj = addr;
+	l->dev = WB_VRD(vsb, sb, s_dev);
+	l->ino = WB_VRD(vi, inode, i_ino);
+	l->ipath = inode_path_v(inode, vi);
 	return !targ_dev || l->dev == targ_dev;
 }
 
-static __always_inline void folio_acquire(void *ctx, struct folio *folio)
+static __always_inline void folio_acquire(void *ctx, struct folio *folio, const bool btf)
 {
 	struct held l = {};
 
-	if (classify_folio(folio, &l))
+	if (classify_folio(folio, &l, btf))
 		acquire(ctx, &l, false);
 }
 
 SEC("fentry/__folio_lock")
 int BPF_PROG(lo_folio_lock, struct folio *folio)
 {
-	folio_acquire(ctx, folio);
+	folio_acquire(ctx, folio, true);
 	return 0;
 }
 
 SEC("fentry/__folio_lock_killable")
 int BPF_PROG(lo_folio_lock_killable, struct folio *folio)
 {
-	folio_acquire(ctx, folio);
+	folio_acquire(ctx, folio, true);
 	return 0;
 }
 
@@ -588,14 +611,14 @@ int BPF_PROG(lo_writeback_iter, struct address_space *mapping, struct writeback_
 	     struct folio *prev, int *error, struct folio *ret)
 {
 	if (ret)
-		folio_acquire(ctx, ret);
+		folio_acquire(ctx, ret, true);
 	return 0;
 }
 
 SEC("fentry/ext4_bio_write_folio")
 int BPF_PROG(lo_bio_write_folio, void *io, struct folio *folio)
 {
-	folio_acquire(ctx, folio);
+	folio_acquire(ctx, folio, true);
 	return 0;
 }
 
@@ -634,7 +657,7 @@ int BPF_PROG(lo_folio_unlock, struct folio *folio)
 SEC("kprobe/__folio_lock")
 int BPF_KPROBE(lo_folio_lock_kp, struct folio *folio)
 {
-	folio_acquire(ctx, folio);
+	folio_acquire(ctx, folio, false);
 	return 0;
 }
 
@@ -648,7 +671,7 @@ int BPF_KPROBE(lo_folio_unlock_kp, struct folio *folio)
 SEC("kprobe/ext4_bio_write_folio")
 int BPF_KPROBE(lo_bio_write_folio_kp, void *io, struct folio *folio)
 {
-	folio_acquire(ctx, folio);
+	folio_acquire(ctx, folio, false);
 	return 0;
 }
 
@@ -656,7 +679,7 @@ SEC("kretprobe/writeback_iter")
 int BPF_KRETPROBE(lo_writeback_iter_kp, struct folio *ret)
 {
 	if (ret)
-		folio_acquire(ctx, ret);
+		folio_acquire(ctx, ret, false);
 	return 0;
 }
 

@@ -190,7 +190,7 @@ static int report(void *ctx, double span)
 		wb_metrics_json(&j, r->c.metrics, r->c.nmetrics);
 		wb_json_kv_uint(&j, "missed", r->snap.missed);
 		wb_json_bpf_cost(&j, &r->snap);
-		wb_json_counters(&j, counter_names, LO_NR_COUNTERS, r->total, NULL);
+		wb_json_counters(&j, counter_names, LO_NR_COUNTERS, r->total);
 		lg_print_json(&j, &r->report);
 		wb_json_kv_int(&j, "exit_status", r->status);
 		wb_json_obj_end(&j);
@@ -286,8 +286,7 @@ int cmd_lockorder(int argc, char **argv)
 	r.skel->rodata->targ_dev = o.dev_set ? o.dev : 0;
 	r.c = (struct wb_collector){
 		.tool = "lockorder", .obj = r.skel->obj, .metrics = r.metrics, .nmetrics = NR_METRICS,
-		.stats_map = "stats", .counters_map = "counters", .ncounters = LO_NR_COUNTERS,
-		.key_size = 8, .val_size = 8, .max_groups = 1,
+		.counters_map = "counters", .ncounters = LO_NR_COUNTERS,	/* edges, no groups */
 	};
 	err = wb_snapshot_alloc(&r.c, &r.snap);
 	if (!err)

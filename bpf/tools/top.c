@@ -244,7 +244,7 @@ static int report(void *ctx, double span)
 		s = &t->st[k]->snap;
 		for (int i = 0; i < s->n; i++) {
 			const unsigned int *key = (const void *)((const char *)s->keys +
-								 (size_t)i * t->st[k]->c.key_size);
+								 (size_t)i * sizeof(struct wb_group_key));
 			struct row *r = row_for(t, key[0], key[1]);
 
 			if (r)

@@ -12,6 +12,7 @@
 #include <bpf/bpf_tracing.h>
 #include "bits.bpf.h"
 #include "filter.bpf.h"
+#include "groups.bpf.h"
 #include "writepages.h"
 
 struct start {
@@ -28,12 +29,7 @@ struct {
 	__type(value, struct start);
 } starts SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, WP_MAX_DEVS);
-	__type(key, struct wp_key);
-	__type(value, struct wp_val);
-} stats SEC(".maps");
+WB_GROUP_STATS(stats, struct wp_val);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -41,9 +37,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } counters SEC(".maps");
-
-
-static const struct wp_val zero_val;
 
 static __always_inline void wp_enter(struct inode *inode, struct writeback_control *wbc)
 {
@@ -66,8 +59,8 @@ static __always_inline void wp_exit(struct inode *inode, struct writeback_contro
 				    int pages_written)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct wp_key key = {};
 	struct wp_val *val;
+	__u32 dev;
 	struct start *s;
 	__u64 now = bpf_ktime_get_ns(), delta;
 
@@ -76,7 +69,7 @@ static __always_inline void wp_exit(struct inode *inode, struct writeback_contro
 		inode = s->inode;
 		wbc = s->wbc;
 	}
-	if (!inode || !wb_inode_wanted(inode, &key.dev))
+	if (!inode || !wb_inode_wanted(inode, &dev))
 		goto out;
 	wb_count(&counters, WP_CNT_EXIT);
 	if (pages_written < 0) {
@@ -84,8 +77,7 @@ static __always_inline void wp_exit(struct inode *inode, struct writeback_contro
 
 		pages_written = s && s->nr_to_write > left ? s->nr_to_write - left : 0;
 	}
-	key.path = wb_ext4_path(inode);
-	val = wb_lookup_or_init(&stats, &key, &zero_val);
+	val = wb_group(&stats, dev, wb_ext4_path(inode));
 	if (!val) {
 		wb_count(&counters, WP_CNT_DROP_STATS);
 		goto out;

@@ -75,8 +75,7 @@ static int wp_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *ho
 		.tool = "writepages", .obj = st->skel->obj, .metrics = st->metrics,
 		.nmetrics = NR_METRICS, .stats_map = "stats", .counters_map = "counters",
 		.ncounters = WP_NR_COUNTERS, .counter_names = counter_names,
-		.key_size = sizeof(struct wp_key),
-		.val_size = sizeof(struct wp_val), .max_groups = WP_MAX_DEVS,
+		.val_size = sizeof(struct wp_val),
 	};
 	err = wb_tool_start(&st->base, hooks_out, "writepages");
 	if (err) {
@@ -90,7 +89,7 @@ static int wp_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *ho
 static void wp_text(const struct wb_tool_state *st, const struct wb_opts *o)
 {
 	const struct wb_snapshot *s = &st->snap;
-	const struct wp_key *keys = s->keys;
+	const struct wb_group_key *keys = s->keys;
 	const struct wp_val *vals = s->vals;
 	const unsigned long long *cnt = s->cnt;
 
@@ -119,7 +118,7 @@ static void wp_text(const struct wb_tool_state *st, const struct wb_opts *o)
 static void wp_json(struct wb_json *j, const struct wb_tool_state *st, const struct wb_opts *o)
 {
 	const struct wb_snapshot *s = &st->snap;
-	const struct wp_key *keys = s->keys;
+	const struct wb_group_key *keys = s->keys;
 	const struct wp_val *vals = s->vals;
 	const char *unit = o->milliseconds ? "msecs" : "usecs";
 

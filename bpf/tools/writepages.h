@@ -5,7 +5,6 @@
 
 #include "wbscope.h"
 
-#define WP_MAX_DEVS 256		/* distinct devices tracked per interval */
 #define WP_MAX_INFLIGHT 8192	/* writepages calls in flight (one per task) */
 
 enum wp_counter {
@@ -13,13 +12,8 @@ enum wp_counter {
 	WP_CNT_EXIT,		/* ext4_writepages_result events that passed the filters */
 	WP_CNT_UNPAIRED,	/* results without a recorded start (tool started mid-call) */
 	WP_CNT_DROP_INFLIGHT,	/* start not recorded: in-flight map full */
-	WP_CNT_DROP_STATS,	/* result not recorded: per-device map full */
+	WP_CNT_DROP_STATS,	/* result not recorded: no statistics slot for the device */
 	WP_NR_COUNTERS,
-};
-
-struct wp_key {
-	unsigned int dev;	/* kernel dev_t of the filesystem's device */
-	unsigned int path;	/* enum wb_path */
 };
 
 struct wp_val {

@@ -40,6 +40,7 @@ static __always_inline int wb_dev_slot(__u32 dev)
 	__u64 want = (__u64)dev + 1;
 	__u32 h = (__u32)(want * 0x9E3779B97F4A7C15ULL >> 32);
 
+	WB_UNROLL
 	for (__u32 i = 0; i < WB_DEV_PROBES; i++) {
 		__u32 idx = (h + i) & (WB_MAX_DEVS - 1);
 		__u64 *d = bpf_map_lookup_elem(&wb_devs, &idx), old;

@@ -19,7 +19,13 @@
 
 #include "wbscope.h"	/* struct wb_slot */
 
-#define WB_SLOT_PROBES 8
+/*
+ * Probes per key. Taking a slot for a new key walks all of them (a free slot does not
+ * end the search, see wb_slot_take): the main cost of a take, so kept short. The
+ * tables are sized for a low load (bio: 65536 slots for the bios in flight), where four
+ * probes in a row all taken are rare, and then counted as a drop.
+ */
+#define WB_SLOT_PROBES 4
 
 /* An array of nslots (a power of two) values of type value_type (starting with wb_slot). */
 #define WB_SLOT_TABLE(name, value_type, nslots)				\
@@ -64,6 +70,7 @@ static __always_inline struct wb_slot *wb_slot_find(void *table, __u32 nslots, _
 {
 	__u32 h = wb_slot_hash(key, nslots);
 
+	WB_UNROLL
 	for (__u32 i = 0; i < WB_SLOT_PROBES; i++) {
 		__u32 idx = (h + i) & (nslots - 1);
 		struct wb_slot *s = bpf_map_lookup_elem(table, &idx);
@@ -105,6 +112,7 @@ static __always_inline struct wb_slot *wb_slot_take(void *table, __u32 nslots, _
 	struct wb_slot *s;
 
 	*stale = false;
+	WB_UNROLL
 	for (__u32 i = 0; i < WB_SLOT_PROBES; i++) {
 		__u32 idx = (h + i) & (nslots - 1);
 		__u64 ts;
@@ -125,6 +133,7 @@ static __always_inline struct wb_slot *wb_slot_take(void *table, __u32 nslots, _
 	s = bpf_map_lookup_elem(table, &first);
 	if (s && wb_slot_claim(s, key, now, stale_ns, stale))
 		return s;
+	WB_UNROLL
 	for (__u32 i = 0; i < WB_SLOT_PROBES; i++) {
 		__u32 idx = (h + i) & (nslots - 1);
 

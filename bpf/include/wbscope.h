@@ -3,6 +3,13 @@
 #ifndef WBSCOPE_H
 #define WBSCOPE_H
 
+/* Unroll a short constant-bound loop (BPF programs: straight code, constants folded). */
+#ifdef __clang__
+#define WB_UNROLL _Pragma("unroll")
+#else
+#define WB_UNROLL
+#endif
+
 /* log2 histograms: slot i holds values in [2^i, 2^(i+1) - 1]; slot 0 holds 0 and 1. */
 #define WB_MAX_SLOTS 32
 

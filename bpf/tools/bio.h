@@ -5,7 +5,7 @@
 
 #include "wbscope.h"
 
-#define BIO_MAX_INFLIGHT 32768	/* write-back bios between submission and completion
+#define BIO_MAX_INFLIGHT 65536	/* write-back bios between submission and completion
 				   (in-flight table slots: a power of two) */
 #define BIO_STALE_NS (120ULL * 1000000000ULL)	/* a bio unfinished this long is forgotten */
 #define BIO_RQ_MAX_BIOS 4096	/* bios walked per completed request (bpf_loop) */

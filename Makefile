@@ -17,6 +17,8 @@
 #                     ICOUNT=3 makes every added instruction cost throughput: the
 #                     low-noise set-up for small costs]
 #                     [ARGS='--rounds 5 ...'], or on this machine with WHERE=host
+#   make bench-bpfcost   what each building block of the tools' BPF programs costs a run
+#                     (bench/bpfcost), in the guest on one CPU with counted instructions
 #
 # Cache (kernel tree, builds, ccache, downloads): $$XDG_CACHE_HOME/wbscope or ~/.cache/wbscope,
 # overridable with WBSCOPE_CACHE.
@@ -25,7 +27,7 @@ FLAVOUR ?= default
 export FLAVOUR
 
 .PHONY: all run bench setup kernel tools vm test test-lockdep test-unit test-integration test-guest kernel-test \
-	bench-overhead clean
+	bench-overhead bench-bpfcost clean
 all: tools
 
 setup:
@@ -81,6 +83,12 @@ else
 		$(if $(filter off,$(ICOUNT)),,--icount $(ICOUNT)) $(OH_DEV) -- \
 		bench/overhead --dev $(if $(filter ram,$(DEV)),/dev/ram0,/dev/vda) --mount-opts $(if $(filter bh,$(MODE)),nobuffered_iomap,buffered_iomap) $(ARGS)
 endif
+
+bench-bpfcost: tools
+	$(MAKE) -C bpf bpfcost
+	$(MAKE) kernel
+	scripts/vm --flavour $(FLAVOUR) --cpus 1 $(if $(filter off,$(ICOUNT)),,--icount $(ICOUNT)) \
+		--memory 4G --append "brd.rd_nr=1 brd.rd_size=1048576" -- bench/bpfcost/run $(ARGS)
 
 clean:
 	$(MAKE) -C bpf clean

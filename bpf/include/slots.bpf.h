@@ -45,19 +45,28 @@ struct {
 } wb_ptr_scratch SEC(".maps");
 
 /*
- * A kernel pointer as a plain number (0 if it cannot be had): the verifier allows no
- * arithmetic on a typed pointer (a tp_btf argument), but what is loaded back from map
- * memory is a scalar.
+ * A kernel pointer as a plain number (0 if it cannot be had). btf: p may be a typed
+ * pointer (an argument of a tp_btf or fentry program, or one read through it), on which
+ * the verifier allows no arithmetic; what is loaded back from map memory is a scalar.
+ * Otherwise (raw_tp, kprobe) p already is a number and is used as it is.
  */
-static __always_inline __u64 wb_ptr_key(const void *p)
+static __always_inline __u64 wb_ptr_key_t(const void *p, const bool btf)
 {
 	__u32 zero = 0;
-	volatile __u64 *v = bpf_map_lookup_elem(&wb_ptr_scratch, &zero);
+	volatile __u64 *v;
 
+	if (!btf)
+		return (__u64)p;
+	v = bpf_map_lookup_elem(&wb_ptr_scratch, &zero);
 	if (!v)
 		return 0;
 	*v = (__u64)p;
 	return *v;
+}
+
+static __always_inline __u64 wb_ptr_key(const void *p)
+{
+	return wb_ptr_key_t(p, true);
 }
 
 static __always_inline __u32 wb_slot_hash(__u64 key, __u32 nslots)

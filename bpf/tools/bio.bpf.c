@@ -109,7 +109,7 @@ static __always_inline int bio_queue_ev(struct bio *bio, const bool btf)
 	if (targ_ino && bio_ino(owner, path) != targ_ino)
 		return 0;
 	wb_count(&counters, BIO_CNT_QUEUED);
-	key = wb_ptr_key(bio);
+	key = wb_ptr_key_t(bio, btf);
 	if (key)
 		s = (struct bio_start *)wb_slot_take(&starts, BIO_MAX_INFLIGHT, key, bpf_ktime_get_ns(),
 						     BIO_STALE_NS, &stale);
@@ -128,9 +128,10 @@ static __always_inline int bio_queue_ev(struct bio *bio, const bool btf)
 WB_TWIN(block_bio_queue, bio_queue, CALL, struct bio *bio)
 #undef CALL
 
-static __always_inline void bio_done(struct bio *bio, __u64 now, bool error)
+/* btf: bio is typed (the fentry program), see wb_ptr_key_t. */
+static __always_inline void bio_done(struct bio *bio, __u64 now, bool error, const bool btf)
 {
-	__u64 key = wb_ptr_key(bio), delta, ts;	/* bio is typed in the fentry program */
+	__u64 key = wb_ptr_key_t(bio, btf), delta, ts;
 	struct bio_start *s = key ? (struct bio_start *)wb_slot_find(&starts, BIO_MAX_INFLIGHT, key) : NULL;
 	struct bio_val *v;
 	__u32 size, dev, path;
@@ -188,7 +189,7 @@ static __always_inline long rq_walk_step(struct rq_walk *w, const bool btf)
 		return 1;
 	}
 	w->left -= size;
-	bio_done(raw, w->now, w->error);
+	bio_done(raw, w->now, w->error, btf);	/* btf: raw may hold a typed bi_next */
 	w->bio = (__u64)(bio ? bio->bi_next : BPF_CORE_READ(raw, bi_next));
 	return 0;
 }
@@ -218,7 +219,7 @@ static __always_inline int rq_complete_ev(struct request *rq, int error, unsigne
 	/* A request's bios share its device: skip other devices' requests at once. */
 	if (targ_dev && WB_RD(btf, first, bi_bdev, bd_dev) != targ_dev)
 		return 0;
-	w.bio = wb_ptr_key(first);
+	w.bio = wb_ptr_key_t(first, btf);
 	/* bpf_loop: the verifier checks the callback once, so the bound can be large
 	 * (a request merges up to max_segments bios, more when segments merge). */
 	bpf_loop(BIO_RQ_MAX_BIOS, btf ? rq_walk_one_btf : rq_walk_one, &w, 0);
@@ -233,21 +234,21 @@ WB_TWIN(block_rq_complete, bio_rq_complete, CALL, struct request *rq, int error,
 SEC("raw_tp/block_bio_complete")
 int BPF_PROG(bio_complete, struct request_queue *q, struct bio *bio)
 {
-	bio_done(bio, bpf_ktime_get_ns(), BPF_CORE_READ(bio, bi_status) != 0);
+	bio_done(bio, bpf_ktime_get_ns(), BPF_CORE_READ(bio, bi_status) != 0, false);
 	return 0;
 }
 
 SEC("fentry/bio_endio")
 int BPF_PROG(bio_endio_fentry, struct bio *bio)
 {
-	bio_done(bio, bpf_ktime_get_ns(), BPF_CORE_READ(bio, bi_status) != 0);
+	bio_done(bio, bpf_ktime_get_ns(), BPF_CORE_READ(bio, bi_status) != 0, true);
 	return 0;
 }
 
 SEC("kprobe/bio_endio")
 int BPF_KPROBE(bio_endio_kprobe, struct bio *bio)
 {
-	bio_done(bio, bpf_ktime_get_ns(), BPF_CORE_READ(bio, bi_status) != 0);
+	bio_done(bio, bpf_ktime_get_ns(), BPF_CORE_READ(bio, bi_status) != 0, false);
 	return 0;
 }
 

@@ -138,7 +138,7 @@ static __always_inline int work_queue_ev(struct work_struct *work, const bool bt
 	if (!inode || !wb_inode_wanted(inode, &dev))
 		return 0;
 	wb_count(&counters, EIO_CNT_WORK_QUEUED);
-	q = (struct eio_queued *)slot_take(&works, EIO_MAX_WORKS, wb_ptr_key(work), &stale);
+	q = (struct eio_queued *)slot_take(&works, EIO_MAX_WORKS, wb_ptr_key_t(work, btf), &stale);
 	if (!q) {
 		wb_count(&counters, EIO_CNT_DROP_WORKS);
 		return 0;
@@ -154,7 +154,7 @@ WB_TWIN(workqueue_queue_work, work_queue, CALL, int req_cpu, struct pool_workque
 
 static __always_inline int work_start_ev(struct work_struct *work, const bool btf)
 {
-	__u64 key = wb_ptr_key(work), now = bpf_ktime_get_ns();
+	__u64 key = wb_ptr_key_t(work, btf), now = bpf_ktime_get_ns();
 	struct eio_queued *q = key ? (struct eio_queued *)wb_slot_find(&works, EIO_MAX_WORKS, key) : NULL;
 	struct eio_thread *th;
 	struct eio_work r;
@@ -244,7 +244,7 @@ static __always_inline int iomap_end_bio_ev(struct inode *inode, long long offse
 
 	if (!end_bio(inode, WB_PATH_IOMAP, error, defer, &dev, btf) || !defer)
 		return 0;
-	ino = wb_ptr_key(inode);
+	ino = wb_ptr_key_t(inode, btf);
 	p = (struct eio_pending *)slot_take(&pending, EIO_MAX_PENDING, pending_key(ino, offset), &stale);
 	if (!p) {
 		wb_count(&counters, EIO_CNT_DROP_PENDING);
@@ -353,7 +353,7 @@ static __always_inline int iomap_ioend_start_ev(struct inode *inode, long long o
 
 	if (!wb_inode_wanted_t(inode, &dev, btf))
 		return 0;
-	ino = wb_ptr_key(inode);
+	ino = wb_ptr_key_t(inode, btf);
 	handler_start(dev, WB_PATH_IOMAP, io_flags);
 	v = group(dev, WB_PATH_IOMAP);
 	/* The ioends merged into this one follow each other in file offset order. */

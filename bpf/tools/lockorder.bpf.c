@@ -402,7 +402,7 @@ int BPF_PROG(lo_jstop, unsigned int dev)
  */
 static __always_inline bool classify_rwsem(struct rw_semaphore *sem, struct held *l, const bool btf)
 {
-	__u64 addr = wb_ptr_key(sem);	/* a number: computed addresses are cast, not offset */
+	__u64 addr = wb_ptr_key_t(sem, btf);	/* a number: computed addresses are cast, not offset */
 	struct inode *inode, *vi;
 	struct super_block *sb, *vsb;
 	__u16 mode;
@@ -560,13 +560,13 @@ int BPF_KPROBE(lo_up_read_kp, struct rw_semaphore *sem)
 /* The same for a folio (btf: direct reads as in classify_rwsem). */
 static __always_inline bool classify_folio(struct folio *folio, struct held *l, const bool btf)
 {
-	__u64 addr = wb_ptr_key(folio);
+	__u64 addr = wb_ptr_key_t(folio, btf);
 	struct folio *vf = WB_VIEW(btf, (struct folio *)addr, struct folio);
 	struct address_space *mapping = WB_VRD(vf, folio, mapping), *vm;
 	struct inode *inode, *vi;
 	struct super_block *sb, *vsb;
 
-	if (!mapping || (wb_ptr_key(mapping) & 1))	/* anonymous (a typed pointer: no bit tests) */
+	if (!mapping || (wb_ptr_key_t(mapping, btf) & 1))	/* anonymous (a typed pointer: no bit tests) */
 		return false;
 	vm = WB_VIEW(btf, mapping, struct address_space);
 	inode = WB_VRD(vm, mapping, host);

@@ -167,30 +167,26 @@ struct rq_walk {
 	bool ended;	/* no bio left, or the next one is not complete yet */
 };
 
-/*
- * One bio of the walk. btf: read it directly through bpf_core_cast (a typed, read-only
- * view; Linux >= 6.2), else with bpf_probe_read_kernel per field.
- */
+/* One bio of the walk. btf: read it directly through a WB_VIEW where the kernel allows. */
 static __always_inline long rq_walk_step(struct rq_walk *w, const bool btf)
 {
-	struct bio *raw = (struct bio *)w->bio, *bio = NULL;
+	struct bio *raw = (struct bio *)w->bio, *bio;
 	__u32 size;
 
 	if (!raw) {
 		w->ended = true;
 		return 1;
 	}
-	if (btf && bpf_ksym_exists(bpf_rdonly_cast))
-		bio = bpf_core_cast(raw, struct bio);
+	bio = WB_VIEW(btf, raw, struct bio);
 	/* Only bios entirely inside nr_bytes end now (partial completions). */
-	size = bio ? bio->bi_iter.bi_size : BPF_CORE_READ(raw, bi_iter.bi_size);
+	size = WB_VRD(bio, raw, bi_iter.bi_size);
 	if (size > w->left) {
 		w->ended = true;
 		return 1;
 	}
 	w->left -= size;
 	bio_done(raw, w->now, w->error, btf);	/* btf: raw may hold a typed bi_next */
-	w->bio = (__u64)(bio ? bio->bi_next : BPF_CORE_READ(raw, bi_next));
+	w->bio = (__u64)WB_VRD(bio, raw, bi_next);
 	return 0;
 }
 

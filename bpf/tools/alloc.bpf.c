@@ -40,12 +40,18 @@ static __always_inline struct al_val *group(__u32 dev, __u32 path)
 	return v;
 }
 
-/* The current thread's writepages call, NULL outside one. */
-static __always_inline struct al_task *writepages_task(void)
+/*
+ * The current thread's writepages call on inode, NULL outside one. The kernel skips a
+ * program run that would nest in a preempted run of the same program on that CPU
+ * ("missed"), so an entry or exit can go unseen: comparing the inode keeps a stale call
+ * from claiming a later allocation of another inode, and counts that need no call
+ * (calls, extents) come from the event's own inode.
+ */
+static __always_inline struct al_task *writepages_task(struct inode *inode)
 {
 	struct al_thread *th = wb_task_state(&threads, false);
 
-	return th && th->wp.active ? &th->wp : NULL;
+	return th && th->wp.inode == (__u64)inode ? &th->wp : NULL;
 }
 
 static __always_inline int wp_enter(struct inode *inode, const bool btf)
@@ -60,51 +66,57 @@ static __always_inline int wp_enter(struct inode *inode, const bool btf)
 		wb_count(&counters, AL_CNT_DROP_TASKS);
 		return 0;
 	}
-	th->wp = (struct al_task){ .active = 1, .dev = dev, .path = wb_ext4_path_t(inode, btf) };
+	th->wp = (struct al_task){ .inode = (__u64)inode };
 	return 0;
 }
 #define CALL(btf) wp_enter(inode, btf)
 WB_TWIN(ext4_writepages, al_wp_enter, CALL, struct inode *inode, struct writeback_control *wbc)
 #undef CALL
 
-static __always_inline int wp_exit(void)
+static __always_inline int wp_exit(struct inode *inode, const bool btf)
 {
-	struct al_task *t = writepages_task();
+	struct al_task *t;
 	struct al_val *v;
+	__u32 dev;
 
+	if (!wb_inode_wanted_t(inode, &dev, btf))
+		return 0;
+	v = group(dev, wb_ext4_path_t(inode, btf));
+	if (v)
+		v->calls++;
+	t = writepages_task(inode);
 	if (!t)
 		return 0;
-	t->active = 0;
-	v = group(t->dev, t->path);
+	t->inode = 0;
 	if (v) {
-		v->calls++;
 		wb_hist_add(&v->allocs_per_call, t->allocs);
 		wb_hist_add(&v->extents_per_call, t->extents);
 	}
 	return 0;
 }
-#define CALL(btf) wp_exit()
+#define CALL(btf) wp_exit(inode, btf)
 WB_TWIN(ext4_writepages_result, al_wp_exit, CALL, struct inode *inode, struct writeback_control *wbc,
 	int ret, int pages_written)
 #undef CALL
 
 static __always_inline int allocate(struct ext4_allocation_request *ar, const bool btf)
 {
-	struct al_task *t = writepages_task();
+	struct inode *inode = WB_RD(btf, ar, inode);
+	struct al_task *t;
 	struct al_val *v;
-	__u32 len;
+	__u32 dev, len;
 
+	if (!wb_inode_wanted_t(inode, &dev, btf))
+		return 0;
+	t = writepages_task(inode);
 	if (!t) {
-		__u32 dev;
-
-		if (wb_inode_wanted_t(WB_RD(btf, ar, inode), &dev, btf))
-			wb_count(&counters, AL_CNT_ALLOC_OTHER);
+		wb_count(&counters, AL_CNT_ALLOC_OTHER);
 		return 0;
 	}
 	wb_count(&counters, AL_CNT_ALLOC_WB);
 	t->allocs++;
 	len = WB_RD(btf, ar, len);
-	v = group(t->dev, t->path);
+	v = group(dev, wb_ext4_path_t(inode, btf));
 	if (v) {
 		v->allocs++;
 		v->blocks += len;
@@ -116,24 +128,27 @@ static __always_inline int allocate(struct ext4_allocation_request *ar, const bo
 WB_TWIN(ext4_allocate_blocks, al_allocate, CALL, struct ext4_allocation_request *ar, __u64 block)
 #undef CALL
 
-static __always_inline int extent(struct ext4_map_blocks *map, const bool btf)
+/* Only writeback maps delayed extents, so this needs no writepages call to attribute. */
+static __always_inline int extent(struct inode *inode, struct ext4_map_blocks *map, const bool btf)
 {
-	struct al_task *t = writepages_task();
+	struct al_task *t;
 	struct al_val *v;
-	__u32 len;
+	__u32 dev, len;
 
-	if (!t)
+	if (!wb_inode_wanted_t(inode, &dev, btf))
 		return 0;
-	t->extents++;
+	t = writepages_task(inode);
+	if (t)
+		t->extents++;
 	len = WB_RD(btf, map, m_len);
-	v = group(t->dev, t->path);
+	v = group(dev, wb_ext4_path_t(inode, btf));
 	if (v) {
 		v->extents++;
 		wb_hist_add(&v->extent_len, len);
 	}
 	return 0;
 }
-#define CALL(btf) extent(map, btf)
+#define CALL(btf) extent(inode, map, btf)
 WB_TWIN(ext4_da_write_pages_extent, al_extent, CALL, struct inode *inode, struct ext4_map_blocks *map)
 #undef CALL
 

@@ -31,9 +31,7 @@ struct al_val {
 
 /* Per task inside ext4 writepages. */
 struct al_task {
-	unsigned int active;	/* inside a writepages call */
-	unsigned int dev;
-	unsigned int path;
+	unsigned long long inode;	/* the call's inode; 0: not inside a call */
 	unsigned int allocs;
 	unsigned int extents;
 };

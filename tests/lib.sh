@@ -12,6 +12,16 @@ check() { # check "description" CMD...
 	local what=$1; shift
 	if "$@" >/dev/null; then ok "$what"; else bad "$what"; fi
 }
+# jq -e exits 0 when its input holds no JSON at all (an empty file, an empty here-string),
+# so a check on a tool's missing output would pass: as a check, `jq -e` also needs output.
+jq() {
+	[ "${1-}" = -e ] || { command jq "$@"; return; }
+	local out rc
+	out=$(command jq "$@"); rc=$?
+	[ "$rc" = 0 ] && [ -z "$out" ] && { echo "jq: no JSON input" >&2; return 4; }
+	[ -z "$out" ] || printf '%s\n' "$out"
+	return "$rc"
+}
 t_summary() { # t_summary SUITE: prints the closing line and returns the status
 	printf '%s: %d passed, %d failed, %d skipped\n' "$1" "$T_PASS" "$T_FAIL" "$T_SKIP"
 	[ "$T_FAIL" = 0 ]

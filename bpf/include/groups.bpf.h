@@ -59,16 +59,31 @@ static __always_inline int wb_dev_slot(__u32 dev)
 	return -1;
 }
 
-/* The statistics of (dev, path) in stats (a WB_GROUP_STATS map); NULL: no slot left. */
+/* The index of (dev, path)'s statistics, claiming dev a slot if it has none; -1 when
+ * no slot is left. A program that meets the same group again in a later event (an
+ * item's end) keeps the index rather than the device, and skips the slot search. */
+static __always_inline int wb_group_index(__u32 dev, __u32 path)
+{
+	int slot;
+
+	if (path >= WB_NR_PATHS)
+		return -1;
+	slot = wb_dev_slot(dev);
+	return slot < 0 ? -1 : slot * WB_NR_PATHS + (int)path;
+}
+
+/* The statistics at index idx in stats (a WB_GROUP_STATS map); NULL for idx -1. */
+static __always_inline void *wb_group_at(void *stats, int idx)
+{
+	__u32 i = idx;
+
+	return idx < 0 ? NULL : bpf_map_lookup_elem(stats, &i);
+}
+
+/* The statistics of (dev, path) in stats; NULL: no slot left. */
 static __always_inline void *wb_group(void *stats, __u32 dev, __u32 path)
 {
-	int slot = wb_dev_slot(dev);
-	__u32 idx;
-
-	if (slot < 0 || path >= WB_NR_PATHS)
-		return NULL;
-	idx = (__u32)slot * WB_NR_PATHS + path;
-	return bpf_map_lookup_elem(stats, &idx);
+	return wb_group_at(stats, wb_group_index(dev, path));
 }
 
 #endif

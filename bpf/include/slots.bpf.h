@@ -107,18 +107,19 @@ static __always_inline bool wb_slot_claim(struct wb_slot *s, __u64 key, __u64 no
 
 /*
  * A slot for key, taken at time now: the one already holding key (the item started
- * again), else the first free or stale one on its probe sequence. NULL when every probed
- * slot is in use (the caller counts a drop). *stale is set when a stale slot was taken.
- * The caller fills the value after the wb_slot header. A free slot does not end the
- * search for key (a slot before key's may have been freed since), so one pass looks for
- * key and remembers the first free slot; only when another CPU takes that one first is
- * the sequence walked again.
+ * again), else the first free one on its probe sequence, else a stale one. NULL when
+ * every probed slot is in use (the caller counts a drop). *stale is set when a stale
+ * slot was taken. The caller fills the value after the wb_slot header. A free slot does
+ * not end the search for key (a slot before key's may have been freed since), so one
+ * pass looks for key and remembers the first free slot; it tests nothing else, as it
+ * runs for every item. Only when no slot was free, or another CPU took the free one
+ * first, is the sequence walked again for any free or stale slot.
  */
 static __always_inline struct wb_slot *wb_slot_take(void *table, __u32 nslots, __u64 key, __u64 now,
 						    __u64 stale_ns, bool *stale)
 {
-	__u32 h = wb_slot_hash(key, nslots), first = nslots;
-	struct wb_slot *s;
+	__u32 h = wb_slot_hash(key, nslots);
+	struct wb_slot *s, *free = NULL;
 
 	*stale = false;
 	WB_UNROLL
@@ -130,18 +131,16 @@ static __always_inline struct wb_slot *wb_slot_take(void *table, __u32 nslots, _
 		if (!s)
 			return NULL;
 		ts = s->ts;
-		if (ts && s->key == key) {
+		if (!ts) {
+			if (!free)
+				free = s;
+		} else if (s->key == key) {
 			s->ts = now;
 			return s;
 		}
-		if (first == nslots && (!ts || (now >= ts && now - ts >= stale_ns)))
-			first = idx;
 	}
-	if (first == nslots)
-		return NULL;
-	s = bpf_map_lookup_elem(table, &first);
-	if (s && wb_slot_claim(s, key, now, stale_ns, stale))
-		return s;
+	if (free && wb_slot_claim(free, key, now, stale_ns, stale))
+		return free;
 	WB_UNROLL
 	for (__u32 i = 0; i < WB_SLOT_PROBES; i++) {
 		__u32 idx = (h + i) & (nslots - 1);

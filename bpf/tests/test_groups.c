@@ -62,6 +62,12 @@ int main(void)
 	      "group index");
 	CHECK(wb_group(&stats, 0x800011, WB_PATH_BH) == &stats_mem[b * WB_NR_PATHS], "bh group");
 	CHECK(wb_group(&stats, 0x800011, WB_NR_PATHS) == NULL, "path out of range");
+	/* An index kept for a later event leads to the same statistics. */
+	CHECK(wb_group_index(0x800011, WB_PATH_IOMAP) == b * WB_NR_PATHS + WB_PATH_IOMAP, "group index kept");
+	CHECK(wb_group_at(&stats, wb_group_index(0x800011, WB_PATH_BH)) == &stats_mem[b * WB_NR_PATHS],
+	      "statistics at a kept index");
+	CHECK(wb_group_index(0x800011, WB_NR_PATHS) == -1 && wb_group_at(&stats, -1) == NULL,
+	      "no index, no statistics");
 
 	/* Full table: every device gets a slot until none is left in its probe window,
 	 * then NULL (the caller counts a drop); devices already in keep theirs. */
@@ -75,6 +81,7 @@ int main(void)
 	CHECK(nfree() == 0 && refused > 0, "table fills up (%d got, %d refused)", got, refused);
 	CHECK(wb_dev_slot(0x800001) == a && wb_dev_slot(0) == z, "old devices keep their slots");
 	CHECK(wb_group(&stats, 0xfffff, WB_PATH_BH) == NULL, "no group when no slot");
+	CHECK(wb_group_index(0xfffff, WB_PATH_BH) == -1, "no index when no slot");
 
 	/* Interval = difference from the previous read; unchanged groups say so. */
 	unsigned long long cur[3] = { 5, 0, 7 }, prev[3] = { 0 }, out[3];

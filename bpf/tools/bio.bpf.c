@@ -128,20 +128,23 @@ static __always_inline int bio_queue_ev(struct bio *bio, const bool btf)
 WB_TWIN(block_bio_queue, bio_queue, CALL, struct bio *bio)
 #undef CALL
 
-/* btf: bio is typed (the fentry program), see wb_ptr_key_t. */
-static __always_inline void bio_done(struct bio *bio, __u64 now, bool error, const bool btf)
+/*
+ * Every completed bio of the system passes through these: nothing is read before the
+ * in-flight table says the bio is ours. btf: bio is typed, see wb_ptr_key_t.
+ */
+static __always_inline struct bio_start *bio_started(struct bio *bio, __u64 *key, const bool btf)
 {
-	__u64 key = wb_ptr_key_t(bio, btf), delta, ts;
-	struct bio_start *s = key ? (struct bio_start *)wb_slot_find(&starts, BIO_MAX_INFLIGHT, key) : NULL;
-	struct bio_val *v;
-	__u32 size, dev, path;
+	*key = wb_ptr_key_t(bio, btf);
+	return *key ? (struct bio_start *)wb_slot_find(&starts, BIO_MAX_INFLIGHT, *key) : NULL;
+}
 
-	if (!s)
-		return;
-	dev = s->dev;
-	path = s->path;
-	size = s->size;
-	ts = s->slot.ts;
+/* The bio of slot s (its key) completed at now with error. */
+static __always_inline void bio_account(struct bio_start *s, __u64 key, __u64 now, bool error)
+{
+	__u32 size = s->size, dev = s->dev, path = s->path;
+	__u64 ts = s->slot.ts, delta;
+	struct bio_val *v;
+
 	wb_slot_free(&s->slot, key);
 	wb_count(&counters, BIO_CNT_DONE);
 	v = wb_group(&stats, dev, path);
@@ -156,6 +159,28 @@ static __always_inline void bio_done(struct bio *bio, __u64 now, bool error, con
 	v->lat_ns_sum += delta;
 	wb_hist_add(&v->lat, wb_time_unit(delta));
 	wb_hist_add(&v->size, size >> 10);
+}
+
+/* One of a request's bios completed at now, with the request's error. */
+static __always_inline void bio_done(struct bio *bio, __u64 now, bool error, const bool btf)
+{
+	struct bio_start *s;
+	__u64 key;
+
+	s = bio_started(bio, &key, btf);
+	if (s)
+		bio_account(s, key, now, error);
+}
+
+/* A bio completed on its own (bio_endio): its own status, the clock read only if ours. */
+static __always_inline void bio_ended(struct bio *bio, const bool btf)
+{
+	struct bio_start *s;
+	__u64 key;
+
+	s = bio_started(bio, &key, btf);
+	if (s)
+		bio_account(s, key, bpf_ktime_get_ns(), WB_RD(btf, bio, bi_status) != 0);
 }
 
 /* State of the walk over a completed request's bios (bpf_loop callback). */
@@ -227,24 +252,21 @@ static __always_inline int rq_complete_ev(struct request *rq, int error, unsigne
 WB_TWIN(block_rq_complete, bio_rq_complete, CALL, struct request *rq, int error, unsigned int nr_bytes)
 #undef CALL
 
-SEC("raw_tp/block_bio_complete")
-int BPF_PROG(bio_complete, struct request_queue *q, struct bio *bio)
-{
-	bio_done(bio, bpf_ktime_get_ns(), BPF_CORE_READ(bio, bi_status) != 0, false);
-	return 0;
-}
+#define CALL(btf) ({ bio_ended(bio, btf); 0; })
+WB_TWIN(block_bio_complete, bio_complete, CALL, struct request_queue *q, struct bio *bio)
+#undef CALL
 
 SEC("fentry/bio_endio")
 int BPF_PROG(bio_endio_fentry, struct bio *bio)
 {
-	bio_done(bio, bpf_ktime_get_ns(), BPF_CORE_READ(bio, bi_status) != 0, true);
+	bio_ended(bio, true);
 	return 0;
 }
 
 SEC("kprobe/bio_endio")
 int BPF_KPROBE(bio_endio_kprobe, struct bio *bio)
 {
-	bio_done(bio, bpf_ktime_get_ns(), BPF_CORE_READ(bio, bi_status) != 0, false);
+	bio_ended(bio, false);
 	return 0;
 }
 

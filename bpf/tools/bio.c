@@ -21,9 +21,9 @@ static const struct wb_metric metric_defs[] = {
 		{ "raw_tp:block_bio_queue", { { WB_RAW_TP, "block_bio_queue", "bio_queue" } } },
 	} },
 	{ .name = "complete", .needs = "submit", .alts = {
-		{ "tp_btf:block_rq_complete+raw_tp:block_bio_complete", {
+		{ "tp_btf:block_rq_complete+block_bio_complete", {
 			{ WB_TP_BTF, "block_rq_complete", "bio_rq_complete_btf" },
-			{ WB_RAW_TP, "block_bio_complete", "bio_complete" } } },
+			{ WB_TP_BTF, "block_bio_complete", "bio_complete_btf" } } },
 		{ "raw_tp:block_rq_complete+block_bio_complete", {
 			{ WB_RAW_TP, "block_rq_complete", "bio_rq_complete" },
 			{ WB_RAW_TP, "block_bio_complete", "bio_complete" } } },

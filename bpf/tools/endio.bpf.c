@@ -65,13 +65,19 @@ struct xfs_inode___wb {
 	struct inode i_vnode;
 } __attribute__((preserve_access_index));
 
-static __always_inline struct eio_val *group(__u32 dev, __u32 path)
+/* The statistics at group index idx (wb_group_index), a drop counted for none. */
+static __always_inline struct eio_val *group_at(int idx)
 {
-	struct eio_val *v = wb_group(&stats, dev, path);
+	struct eio_val *v = wb_group_at(&stats, idx);
 
 	if (!v)
 		wb_count(&counters, EIO_CNT_DROP_STATS);
 	return v;
+}
+
+static __always_inline struct eio_val *group(__u32 dev, __u32 path)
+{
+	return group_at(wb_group_index(dev, path));
 }
 
 /* A slot of an in-flight table for key (0: none), stale take-overs counted. */
@@ -98,31 +104,45 @@ static __always_inline __u64 pending_key(__u64 ino, long long offset)
 	return k ? k : 1;
 }
 
+enum eio_fn { EIO_FN_NONE, EIO_FN_EXT4_BH, EIO_FN_EXT4_IOMAP, EIO_FN_XFS };
+
+/* Which end-I/O work function fn is, if any. */
+static __always_inline enum eio_fn end_io_fn(void *fn)
+{
+	if (!fn)
+		return EIO_FN_NONE;
+	if (bpf_ksym_exists(&ext4_end_io_rsv_work) && fn == &ext4_end_io_rsv_work)
+		return EIO_FN_EXT4_BH;
+	if (bpf_ksym_exists(&ext4_iomap_end_io) && fn == &ext4_iomap_end_io &&
+	    bpf_core_field_exists(struct ext4_inode_info___wb, i_iomap_ioend_work))
+		return EIO_FN_EXT4_IOMAP;
+	if (bpf_ksym_exists(&xfs_end_io) && fn == &xfs_end_io &&
+	    bpf_core_type_exists(struct xfs_inode___wb))
+		return EIO_FN_XFS;
+	return EIO_FN_NONE;
+}
+
 /* The inode an end-I/O work item belongs to, and its path; NULL if not ours. */
 static __always_inline struct inode *work_inode(struct work_struct *work, void *fn, __u32 *path)
 {
-	if (!fn)
-		return NULL;
-	if (bpf_ksym_exists(&ext4_end_io_rsv_work) && fn == &ext4_end_io_rsv_work) {
+	switch (end_io_fn(fn)) {
+	case EIO_FN_EXT4_BH:
 		*path = WB_PATH_BH;
 		return (void *)((char *)work -
 				bpf_core_field_offset(struct ext4_inode_info___wb, i_rsv_conversion_work) +
 				bpf_core_field_offset(struct ext4_inode_info___wb, vfs_inode));
-	}
-	if (bpf_ksym_exists(&ext4_iomap_end_io) && fn == &ext4_iomap_end_io &&
-	    bpf_core_field_exists(struct ext4_inode_info___wb, i_iomap_ioend_work)) {
+	case EIO_FN_EXT4_IOMAP:
 		*path = WB_PATH_IOMAP;
 		return (void *)((char *)work -
 				bpf_core_field_offset(struct ext4_inode_info___wb, i_iomap_ioend_work) +
 				bpf_core_field_offset(struct ext4_inode_info___wb, vfs_inode));
-	}
-	if (bpf_ksym_exists(&xfs_end_io) && fn == &xfs_end_io &&
-	    bpf_core_type_exists(struct xfs_inode___wb)) {
+	case EIO_FN_XFS:
 		*path = WB_PATH_IOMAP;
 		return (void *)((char *)work - bpf_core_field_offset(struct xfs_inode___wb, i_ioend_work) +
 				bpf_core_field_offset(struct xfs_inode___wb, i_vnode));
+	default:
+		return NULL;
 	}
-	return NULL;
 }
 
 /* ---- work items (upstream tracepoints) ---- */
@@ -143,8 +163,7 @@ static __always_inline int work_queue_ev(struct work_struct *work, const bool bt
 		wb_count(&counters, EIO_CNT_DROP_WORKS);
 		return 0;
 	}
-	q->dev = dev;
-	q->path = path;
+	q->group = wb_group_index(dev, path);
 	return 0;
 }
 #define CALL(btf) work_queue_ev(work, btf)
@@ -152,28 +171,33 @@ WB_TWIN(workqueue_queue_work, work_queue, CALL, int req_cpu, struct pool_workque
 	struct work_struct *work)
 #undef CALL
 
+/* Every work item of the system passes here: only ours go further than the function. */
 static __always_inline int work_start_ev(struct work_struct *work, const bool btf)
 {
-	__u64 key = wb_ptr_key_t(work, btf), now = bpf_ktime_get_ns();
-	struct eio_queued *q = key ? (struct eio_queued *)wb_slot_find(&works, EIO_MAX_WORKS, key) : NULL;
+	struct inode *inode;
+	struct eio_queued *q;
 	struct eio_thread *th;
-	struct eio_work r;
+	struct eio_work r = {};
 	struct eio_val *v;
-	__u32 path = 0;
+	__u64 key, now;
+	__u32 path = 0, dev;
 
+	inode = work_inode(work, WB_RD(btf, work, func), &path);
+	if (!inode)
+		return 0;
+	key = wb_ptr_key_t(work, btf);
+	now = bpf_ktime_get_ns();
+	q = key ? (struct eio_queued *)wb_slot_find(&works, EIO_MAX_WORKS, key) : NULL;
 	if (!q) {
 		/* Ours, but queued before the tool started? */
-		struct inode *inode = work_inode(work, WB_RD(btf, work, func), &path);
-
-		if (inode && wb_inode_wanted(inode, &r.dev))
+		if (wb_inode_wanted(inode, &dev))
 			wb_count(&counters, EIO_CNT_WORK_UNPAIRED);
 		return 0;
 	}
 	r.ts = q->slot.ts;
-	r.dev = q->dev;
-	r.path = q->path;
+	r.group = q->group;
 	wb_slot_free(&q->slot, key);
-	v = group(r.dev, r.path);
+	v = group_at(r.group);
 	if (v)
 		wb_hist_add(&v->work_delay, wb_time_unit(now - r.ts));
 	/* A work item may be queued again while it runs: the run is tracked per thread. */
@@ -190,17 +214,20 @@ static __always_inline int work_start_ev(struct work_struct *work, const bool bt
 WB_TWIN(workqueue_execute_start, work_start, CALL, struct work_struct *work)
 #undef CALL
 
-static __always_inline int work_end_ev(void)
+static __always_inline int work_end_ev(void *fn)
 {
-	struct eio_thread *th = wb_task_state(&threads, false);
+	struct eio_thread *th;
 	struct eio_val *v;
 	__u64 delta;
 
+	if (end_io_fn(fn) == EIO_FN_NONE)
+		return 0;	/* not an end-I/O work function */
+	th = wb_task_state(&threads, false);
 	if (!th || !th->run.ts)
 		return 0;
 	delta = bpf_ktime_get_ns() - th->run.ts;
 	th->run.ts = 0;
-	v = group(th->run.dev, th->run.path);
+	v = group_at(th->run.group);
 	if (v) {
 		v->works++;
 		v->work_run_ns_sum += delta;
@@ -208,9 +235,12 @@ static __always_inline int work_end_ev(void)
 	}
 	return 0;
 }
-#define CALL(btf) work_end_ev()
-WB_TWIN(workqueue_execute_end, work_end, CALL, struct work_struct *work, void *function)
-#undef CALL
+/* raw_tp only: a tp_btf program may not read the function pointer argument. */
+SEC("raw_tp/workqueue_execute_end")
+int BPF_PROG(work_end, struct work_struct *work, void *function)
+{
+	return work_end_ev(function);
+}
 
 /* ---- bio completion ---- */
 
@@ -292,8 +322,8 @@ int BPF_KPROBE(bh_end_bio_kprobe, struct bio *bio)
 
 /* ---- ioend / io_end handling ---- */
 
-/* The handler of a wanted inode (device dev) starts on this thread. */
-static __always_inline void handler_start(__u32 dev, __u32 path, unsigned int flags)
+/* The handler of a wanted inode (statistics at index gidx) starts on this thread at now. */
+static __always_inline void handler_start(int gidx, unsigned int flags, __u64 now)
 {
 	struct eio_thread *th = wb_task_state(&threads, true);
 
@@ -301,8 +331,7 @@ static __always_inline void handler_start(__u32 dev, __u32 path, unsigned int fl
 		wb_count(&counters, EIO_CNT_DROP_TASKS);
 		return;
 	}
-	th->handler = (struct eio_task){ .dev = dev, .path = path, .flags = flags };
-	th->handler.ts = bpf_ktime_get_ns();
+	th->handler = (struct eio_task){ .group = gidx, .flags = flags, .ts = now };
 }
 
 static __always_inline void handler_start_inode(struct inode *inode, __u32 path, unsigned int flags,
@@ -311,7 +340,7 @@ static __always_inline void handler_start_inode(struct inode *inode, __u32 path,
 	__u32 dev;
 
 	if (wb_inode_wanted_t(inode, &dev, btf))
-		handler_start(dev, path, flags);
+		handler_start(wb_group_index(dev, path), flags, bpf_ktime_get_ns());
 }
 
 /* unwritten: the handler converted extents; whole: it timed the whole ioend / io_end. */
@@ -327,7 +356,7 @@ static __always_inline int handler_done(int ret, bool unwritten, bool whole)
 	t = &th->handler;
 	delta = bpf_ktime_get_ns() - t->ts;
 	t->ts = 0;
-	v = group(t->dev, t->path);
+	v = group_at(t->group);
 	if (v) {
 		if (whole) {
 			v->ioends++;
@@ -350,12 +379,14 @@ static __always_inline int iomap_ioend_start_ev(struct inode *inode, long long o
 	long long at = offset;
 	struct eio_val *v;
 	__u32 dev, merged = 0;
+	int gidx;
 
 	if (!wb_inode_wanted_t(inode, &dev, btf))
 		return 0;
 	ino = wb_ptr_key_t(inode, btf);
-	handler_start(dev, WB_PATH_IOMAP, io_flags);
-	v = group(dev, WB_PATH_IOMAP);
+	gidx = wb_group_index(dev, WB_PATH_IOMAP);
+	handler_start(gidx, io_flags, now);
+	v = group_at(gidx);
 	/* The ioends merged into this one follow each other in file offset order. */
 	for (int i = 0; i < EIO_MAX_MERGE; i++) {
 		__u64 key = pending_key(ino, at), psize, ts;
@@ -443,7 +474,7 @@ static __always_inline int conv_extent_ev(struct ext4_map_blocks *map, int flags
 		return 0;	/* not end-I/O conversion (e.g. direct I/O) */
 	t = &th->handler;
 	t->extents++;
-	v = group(t->dev, t->path);
+	v = group_at(t->group);
 	if (v) {
 		v->extents++;
 		wb_hist_add(&v->conv_len, WB_RD(btf, map, m_len));

@@ -18,10 +18,10 @@
 
 static const struct wb_metric metric_defs[] = {
 	{ .name = "work", .alts = {
-		{ "tp_btf:workqueue_queue_work+execute_start+execute_end", {
+		{ "tp_btf:workqueue_queue_work+execute_start,raw_tp:workqueue_execute_end", {
 			{ WB_TP_BTF, "workqueue_queue_work", "work_queue_btf" },
 			{ WB_TP_BTF, "workqueue_execute_start", "work_start_btf" },
-			{ WB_TP_BTF, "workqueue_execute_end", "work_end_btf" } } },
+			{ WB_RAW_TP, "workqueue_execute_end", "work_end" } } },
 		{ "raw_tp:workqueue_queue_work+execute_start+execute_end", {
 			{ WB_RAW_TP, "workqueue_queue_work", "work_queue" },
 			{ WB_RAW_TP, "workqueue_execute_start", "work_start" },

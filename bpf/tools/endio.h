@@ -58,21 +58,20 @@ struct eio_pending {
 /* A queued end-I/O work item (in-flight table, by work pointer). */
 struct eio_queued {
 	struct wb_slot slot;	/* slot.ts: when it was queued */
-	unsigned int dev;
-	unsigned int path;
+	int group;		/* its statistics (wb_group_index), -1: none */
+	unsigned int pad;
 };
 
 struct eio_work {
 	unsigned long long ts;
-	unsigned int dev;
-	unsigned int path;
+	int group;		/* wb_group_index */
+	unsigned int pad;
 };
 
 /* A task inside an ioend / io_end handler (or only the conversion, with the fallbacks). */
 struct eio_task {
 	unsigned long long ts;	/* 0: not inside one */
-	unsigned int dev;
-	unsigned int path;
+	int group;		/* wb_group_index */
 	unsigned int flags;
 	unsigned int extents;
 };

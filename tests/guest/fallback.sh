@@ -27,9 +27,13 @@ for tool in writepages bio endio; do
 		t_on_exit "kill -INT $!"
 	done
 done
-for f in "$work"/*.err; do
-	for _ in $(seq 300); do grep -q "^Tracing" "$f" 2>/dev/null && break; sleep 0.2; done
-	check "$(basename "$f" .err) started" grep -q "^Tracing" "$f"
+# By name, not by a glob: a run whose shell has not opened its file yet must be waited for.
+for tool in writepages bio endio; do
+	for kind in best fentry kprobe; do
+		f="$work/$tool-$kind.err"
+		for _ in $(seq 300); do grep -q "^Tracing" "$f" 2>/dev/null && break; sleep 0.2; done
+		check "$tool-$kind started" grep -q "^Tracing" "$f"
+	done
 done
 
 fio --name=seq --directory="$work/mnt" --rw=write --bs=256k --size=24m --fsync=8 \

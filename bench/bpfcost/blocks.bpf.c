@@ -22,6 +22,12 @@ struct item {
 	__u32 a, b, c, d;
 };
 WB_SLOT_TABLE(items, struct item, 65536);
+WB_SLOT_TABLE(items_1k, struct item, 1024);	/* the same, small enough to stay cached */
+
+struct thread {
+	__u64 n;
+};
+WB_TASK_STORAGE(threads, struct thread);
 
 struct val {
 	struct wb_hist h1, h2;
@@ -103,6 +109,27 @@ BLOCK(slot_take_free)	/* wb_slot_take of a new key and wb_slot_free, with key an
 	s = wb_slot_take(&items, 65536, key, bpf_ktime_get_ns(), 1000000000ULL, &stale);
 	if (s)
 		wb_slot_free(s, key);
+	return 0;
+}
+
+BLOCK(slot_take_free_1k)	/* the same in a 1024-slot table */
+{
+	__u64 key = wb_ptr_key(bio);
+	struct wb_slot *s;
+	bool stale;
+
+	s = wb_slot_take(&items_1k, 1024, key, bpf_ktime_get_ns(), 1000000000ULL, &stale);
+	if (s)
+		wb_slot_free(s, key);
+	return 0;
+}
+
+BLOCK(task_state)	/* wb_task_state: the current thread's task storage, created once */
+{
+	struct thread *t = wb_task_state(&threads, true);
+
+	if (t)
+		t->n++;
 	return 0;
 }
 

@@ -37,6 +37,7 @@ struct wb_opts {
 	bool milliseconds;		/* -m */
 	bool verbose;			/* -v: libbpf debug output */
 	enum wb_prefer prefer;		/* --hooks */
+	unsigned int sample;		/* bio --sample: time 1 in N bios (a power of two); 0: all */
 	int nargs;			/* positional arguments seen */
 };
 

@@ -93,13 +93,25 @@ static int report(void *ctx, double span)
 	return 0;
 }
 
+/* Hands the options to every child parser (argp gives them to the first one alone). */
+static error_t tool_parse(int key, char *arg, struct argp_state *state)
+{
+	(void)arg;
+	if (key != ARGP_KEY_INIT)
+		return ARGP_ERR_UNKNOWN;
+	for (int i = 0; state->root_argp->children[i].argp; i++)
+		state->child_inputs[i] = state->input;
+	return 0;
+}
+
 int wb_tool_main(const struct wb_tool *t, int argc, char **argv)
 {
-	static const struct argp_child children[] = {
+	const struct argp_child children[] = {
 		{ &wb_common_argp, 0, "Options:", 0 },
+		{ t->argp, 0, NULL, 0 },	/* NULL: ends the list here */
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct argp argp = { .children = children, .doc = t->doc };
+	const struct argp argp = { .parser = tool_parse, .children = children, .doc = t->doc };
 	struct run r = { .t = t };
 	struct wb_opts o;
 	int err;

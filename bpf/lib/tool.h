@@ -26,6 +26,7 @@ struct wb_tool {
 	const char *what;		/* banner: "Tracing <what> on <devices>..." */
 	bool no_pid;			/* -p makes no sense (work runs in kworkers) */
 	const char *no_pid_why;
+	const struct argp *argp;	/* options of this tool alone (parsed into wb_opts), or NULL */
 	/* Opens, resolves hooks (printed to hooks_out), loads and attaches. */
 	int (*open)(const struct wb_opts *o, struct wb_tool_state **st, FILE *hooks_out);
 	void (*close)(struct wb_tool_state *st);

@@ -40,6 +40,12 @@ done
 expect 2 "endio: -p is not supported: end-I/O work runs in kworkers" -- endio -p 1
 expect 2 "top: -p is not supported"    -- top -p 1
 expect 2 "invalid --hooks 'tp'"        -- bio --hooks tp
+expect 0 "Time 1 in N bios"            -- bio --help
+expect 2 "'3' is not a power of two"   -- bio --sample 3
+expect 2 "'0' is not a power of two"   -- bio --sample 0
+expect 2 "too large"                   -- bio --sample 131072
+expect 2 "not a non-negative integer"  -- bio --sample x
+expect 2 "unrecognized option '--sample'" -- endio --sample 4
 expect 0 "Graphviz"                    -- lockorder --help
 expect 2 "lockorder: -p and --ino are not supported" -- lockorder -p 1
 expect 2 "requires an argument"        -- lockorder --dot

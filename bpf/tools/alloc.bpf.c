@@ -31,13 +31,19 @@ struct {
 /* Each thread's writepages call and last mapping. */
 WB_TASK_STORAGE(threads, struct al_thread);
 
-static __always_inline struct al_val *group(__u32 dev, __u32 path)
+/* The statistics at group index idx (wb_group_index), a drop counted for none. */
+static __always_inline struct al_val *group_at(int idx)
 {
-	struct al_val *v = wb_group(&stats, dev, path);
+	struct al_val *v = wb_group_at(&stats, idx);
 
 	if (!v)
 		wb_count(&counters, AL_CNT_DROP_STATS);
 	return v;
+}
+
+static __always_inline struct al_val *group(__u32 dev, __u32 path)
+{
+	return group_at(wb_group_index(dev, path));
 }
 
 /*
@@ -66,7 +72,8 @@ static __always_inline int wp_enter(struct inode *inode, const bool btf)
 		wb_count(&counters, AL_CNT_DROP_TASKS);
 		return 0;
 	}
-	th->wp = (struct al_task){ .inode = (__u64)inode };
+	th->wp = (struct al_task){ .inode = (__u64)inode,
+				   .group = wb_group_index(dev, wb_ext4_path_t(inode, btf)) };
 	return 0;
 }
 #define CALL(btf) wp_enter(inode, btf)
@@ -75,20 +82,23 @@ WB_TWIN(ext4_writepages, al_wp_enter, CALL, struct inode *inode, struct writebac
 
 static __always_inline int wp_exit(struct inode *inode, const bool btf)
 {
-	struct al_task *t;
+	struct al_task *t = writepages_task(inode);
 	struct al_val *v;
 	__u32 dev;
 
-	if (!wb_inode_wanted_t(inode, &dev, btf))
+	if (!t) {
+		/* Its entry unseen: counted as a call all the same. */
+		if (wb_inode_wanted_t(inode, &dev, btf)) {
+			v = group(dev, wb_ext4_path_t(inode, btf));
+			if (v)
+				v->calls++;
+		}
 		return 0;
-	v = group(dev, wb_ext4_path_t(inode, btf));
-	if (v)
-		v->calls++;
-	t = writepages_task(inode);
-	if (!t)
-		return 0;
+	}
 	t->inode = 0;
+	v = group_at(t->group);
 	if (v) {
+		v->calls++;
 		wb_hist_add(&v->allocs_per_call, t->allocs);
 		wb_hist_add(&v->extents_per_call, t->extents);
 	}
@@ -102,21 +112,19 @@ WB_TWIN(ext4_writepages_result, al_wp_exit, CALL, struct inode *inode, struct wr
 static __always_inline int allocate(struct ext4_allocation_request *ar, const bool btf)
 {
 	struct inode *inode = WB_RD(btf, ar, inode);
-	struct al_task *t;
+	struct al_task *t = writepages_task(inode);
 	struct al_val *v;
 	__u32 dev, len;
 
-	if (!wb_inode_wanted_t(inode, &dev, btf))
-		return 0;
-	t = writepages_task(inode);
 	if (!t) {
-		wb_count(&counters, AL_CNT_ALLOC_OTHER);
+		if (wb_inode_wanted_t(inode, &dev, btf))
+			wb_count(&counters, AL_CNT_ALLOC_OTHER);
 		return 0;
 	}
 	wb_count(&counters, AL_CNT_ALLOC_WB);
 	t->allocs++;
 	len = WB_RD(btf, ar, len);
-	v = group(dev, wb_ext4_path_t(inode, btf));
+	v = group_at(t->group);
 	if (v) {
 		v->allocs++;
 		v->blocks += len;
@@ -131,17 +139,19 @@ WB_TWIN(ext4_allocate_blocks, al_allocate, CALL, struct ext4_allocation_request 
 /* Only writeback maps delayed extents, so this needs no writepages call to attribute. */
 static __always_inline int extent(struct inode *inode, struct ext4_map_blocks *map, const bool btf)
 {
-	struct al_task *t;
+	struct al_task *t = writepages_task(inode);
 	struct al_val *v;
 	__u32 dev, len;
 
-	if (!wb_inode_wanted_t(inode, &dev, btf))
-		return 0;
-	t = writepages_task(inode);
-	if (t)
+	if (t) {
 		t->extents++;
+		v = group_at(t->group);
+	} else {
+		if (!wb_inode_wanted_t(inode, &dev, btf))
+			return 0;
+		v = group(dev, wb_ext4_path_t(inode, btf));
+	}
 	len = WB_RD(btf, map, m_len);
-	v = group(dev, wb_ext4_path_t(inode, btf));
 	if (v) {
 		v->extents++;
 		wb_hist_add(&v->extent_len, len);

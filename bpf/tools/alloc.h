@@ -32,8 +32,10 @@ struct al_val {
 /* Per task inside ext4 writepages. */
 struct al_task {
 	unsigned long long inode;	/* the call's inode; 0: not inside a call */
+	int group;			/* its statistics (wb_group_index) */
 	unsigned int allocs;
 	unsigned int extents;
+	unsigned int pad;
 };
 
 /* Per-thread state (task storage). */

@@ -23,6 +23,19 @@
 #include "groups.bpf.h"
 #include "bio.h"
 
+/* --sample N: N - 1 (N a power of two); 0: every bio is timed. */
+const volatile __u32 targ_sample_mask = 0;
+
+/*
+ * With --sample, whether the bio of key is one of the timed ones: a hash of the pointer,
+ * so that its completion decides the same way without a table look-up. Its bits are
+ * not those that pick the bio's slot (wb_slot_hash), so timed bios spread over the table.
+ */
+static __always_inline bool bio_timed(__u64 key)
+{
+	return !(((key * 0xBF58476D1CE4E5B9ULL) >> 48) & targ_sample_mask);
+}
+
 /* Write-back bios between submission and completion, by bio pointer. */
 WB_SLOT_TABLE(starts, struct bio_start, BIO_MAX_INFLIGHT);
 
@@ -108,8 +121,23 @@ static __always_inline int bio_queue_ev(struct bio *bio, const bool btf)
 		return 0;
 	if (targ_ino && bio_ino(owner, path) != targ_ino)
 		return 0;
-	wb_count(&counters, BIO_CNT_QUEUED);
 	key = wb_ptr_key_t(bio, btf);
+	if (targ_sample_mask) {
+		/* Every bio counts now; only the timed ones go on to their completion. */
+		struct bio_val *v = wb_group(&stats, dev, path);
+		__u32 size = WB_RD(btf, bio, bi_iter.bi_size);
+
+		if (!v) {
+			wb_count(&counters, BIO_CNT_DROP_STATS);
+			return 0;
+		}
+		v->bios++;
+		v->bytes += size;
+		wb_hist_add(&v->size, size >> 10);
+		if (!bio_timed(key))
+			return 0;
+	}
+	wb_count(&counters, BIO_CNT_QUEUED);
 	if (key)
 		s = (struct bio_start *)wb_slot_take(&starts, BIO_MAX_INFLIGHT, key, bpf_ktime_get_ns(),
 						     BIO_STALE_NS, &stale);
@@ -135,7 +163,9 @@ WB_TWIN(block_bio_queue, bio_queue, CALL, struct bio *bio)
 static __always_inline struct bio_start *bio_started(struct bio *bio, __u64 *key, const bool btf)
 {
 	*key = wb_ptr_key_t(bio, btf);
-	return *key ? (struct bio_start *)wb_slot_find(&starts, BIO_MAX_INFLIGHT, *key) : NULL;
+	if (!*key || (targ_sample_mask && !bio_timed(*key)))
+		return NULL;
+	return (struct bio_start *)wb_slot_find(&starts, BIO_MAX_INFLIGHT, *key);
 }
 
 /* The bio of slot s (its key) completed at now with error. */
@@ -153,12 +183,14 @@ static __always_inline void bio_account(struct bio_start *s, __u64 key, __u64 no
 		return;
 	}
 	delta = now > ts ? now - ts : 0;
-	v->bios++;
-	v->bytes += size;
+	if (!targ_sample_mask) {	/* else counted at submission */
+		v->bios++;
+		v->bytes += size;
+		wb_hist_add(&v->size, size >> 10);
+	}
 	v->errors += error;
 	v->lat_ns_sum += delta;
 	wb_hist_add(&v->lat, wb_time_unit(delta));
-	wb_hist_add(&v->size, size >> 10);
 }
 
 /* One of a request's bios completed at now, with the request's error. */

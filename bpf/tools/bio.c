@@ -3,6 +3,7 @@
  * wbscope bio: write-back bios, submission to completion latency and size, per device
  * and path. See bio.bpf.c for the hooks.
  */
+#include <argp.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,32 @@ static const char *const counter_names[BIO_NR_COUNTERS] = {
 };
 
 
+enum { OPT_SAMPLE = 0x2000 };
+
+static const struct argp_option bio_options[] = {
+	{ "sample", OPT_SAMPLE, "N", 0, "Time 1 in N bios (N a power of two, up to 65536): bios, "
+	  "bytes and sizes still count every bio, latency and errors the timed ones", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 },
+};
+
+static error_t bio_parse(int key, char *arg, struct argp_state *state)
+{
+	struct wb_opts *o = state->input;
+	unsigned long long v;
+	char err[256];
+
+	if (key != OPT_SAMPLE)
+		return ARGP_ERR_UNKNOWN;
+	if (wb_parse_uint(arg, 65536, &v, err, sizeof(err)))
+		argp_error(state, "invalid --sample: %s", err);
+	else if (!v || (v & (v - 1)))
+		argp_error(state, "invalid --sample: '%s' is not a power of two (1, 2, 4, ... 65536)", arg);
+	o->sample = (unsigned int)v;
+	return 0;
+}
+
+static const struct argp bio_argp = { .options = bio_options, .parser = bio_parse };
+
 struct bio_state {
 	struct wb_tool_state base;
 	struct wb_metric metrics[NR_METRICS];
@@ -76,6 +103,7 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 		return err;
 	}
 	WB_SET_FILTERS(st->skel, o);
+	st->skel->rodata->targ_sample_mask = o->sample > 1 ? o->sample - 1 : 0;
 	st->base.c = (struct wb_collector){
 		.tool = "bio", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
 		.stats_map = "stats", .counters_map = "counters", .ncounters = BIO_NR_COUNTERS,
@@ -97,17 +125,20 @@ static void bio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 	const struct wb_group_key *keys = s->keys;
 	const struct bio_val *vals = s->vals;
 
+	if (o->sample > 1)
+		printf("latency and errors: 1 in %u bios timed (--sample)\n\n", o->sample);
 	if (s->n == 0)
-		printf("(no write-back bios completed)\n");
+		printf("(no write-back bios)\n");
 	for (int i = 0; i < s->n; i++) {
 		const struct bio_val *v = &vals[i];
 
 		wb_print_group_title(keys[i].dev, keys[i].path);
 		printf(" %llu bios, %.1f MiB, %llu errors", v->bios, (double)v->bytes / 1048576.0,
 		       v->errors);
+		if (v->lat.count)
+			printf(", avg %.1f us", (double)v->lat_ns_sum / (double)v->lat.count / 1e3);
 		if (v->bios)
-			printf(", avg %.1f us, avg %.1f KiB", (double)v->lat_ns_sum / (double)v->bios / 1e3,
-			       (double)v->bytes / (double)v->bios / 1024.0);
+			printf(", avg %.1f KiB", (double)v->bytes / (double)v->bios / 1024.0);
 		printf("\n\n");
 		wb_hist_print(stdout, &v->lat, o->milliseconds ? "msecs" : "usecs");
 		printf("\n");
@@ -130,6 +161,7 @@ static void bio_json(struct wb_json *j, const struct wb_tool_state *st, const st
 	const struct bio_val *vals = s->vals;
 	const char *unit = o->milliseconds ? "msecs" : "usecs";
 
+	wb_json_kv_uint(j, "sample", o->sample > 1 ? o->sample : 1);
 	wb_json_key(j, "groups");
 	wb_json_arr_begin(j);
 	for (int i = 0; i < s->n; i++) {
@@ -164,7 +196,9 @@ const struct wb_tool wb_tool_bio = {
 "EXAMPLES:\n"
 "    wbscope bio                # summarize until Ctrl-C\n"
 "    wbscope bio -d vdb 1 10    # one device, 1 second summaries, 10 times\n"
-"    wbscope bio -j 5           # JSON (schema wbscope/1) every 5 seconds",
+"    wbscope bio -j 5           # JSON (schema wbscope/1) every 5 seconds\n"
+"    wbscope bio --sample 16    # time 1 in 16 bios; counts stay exact",
+	.argp = &bio_argp,
 	.open = bio_open,
 	.close = bio_close,
 	.text = bio_text,

@@ -62,7 +62,10 @@ done
 "$WBSCOPE_BIN" top "${hooks[@]}" -d "$name" --json 1 >"$work/top.json" 2>"$work/top.err" &
 pids+=($!)
 t_on_exit "kill -INT $!"
-for tool in bio endio alloc top; do
+"$WBSCOPE_BIN" bio --sample 4 "${hooks[@]}" -d "$name" --json >"$work/bio-sampled.json" 2>"$work/bio-sampled.err" &
+pids+=($!)
+t_on_exit "kill -INT $!"
+for tool in bio endio alloc top bio-sampled; do
 	for _ in $(seq 100); do grep -q "Tracing" "$work/$tool.err" 2>/dev/null && break; sleep 0.2; done
 	check "$tool started" grep -q "^Tracing " "$work/$tool.err"
 done
@@ -88,7 +91,7 @@ rcs=()
 for p in "${pids[@]}"; do kill -INT "$p"; done
 for p in "${pids[@]}"; do wait "$p"; rcs+=($?); done
 lost=$(t_tracefs_stop "wbscope-tools-$$" "$work/trace.txt")
-check "every tool exits 0 on SIGINT (clean detach): ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0"
+check "every tool exits 0 on SIGINT (clean detach): ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0 0"
 check "tracefs lost no events" test "$lost" = 0
 for tool in bio endio alloc; do
 	check "$tool: one JSON document, schema wbscope/1" \
@@ -114,6 +117,15 @@ check "bio: latency histogram holds every bio" jq -e "$g.hists.latency.count == 
 check "bio: write-back bytes cover what fio wrote ($bytes >= $fio_bytes)" test "$bytes" -ge "$fio_bytes" -o "$bmissed" -gt 0
 check "bio: write-back bytes within the device's writes ($bytes <= $dev_bytes)" test "$bytes" -le "$dev_bytes"
 check "bio: size histogram non-empty" jq -e "$g.hists.size.count > 0" "$work/bio.json"
+# --sample 4: the same bios and bytes, about a quarter of them timed.
+sb=$(jq "$g.bios // 0" "$work/bio-sampled.json"); st=$(jq "$g.hists.latency.count // 0" "$work/bio-sampled.json")
+echo "  bio --sample 4: $sb bios, $st timed"
+check "bio --sample 4: every bio and byte counted ($sb = $bios)" \
+	jq -e --argjson n "$bios" --argjson b "$bytes" "$g.bios == \$n and $g.bytes == \$b and $g.hists.size.count == \$n" "$work/bio-sampled.json"
+check "bio --sample 4: about one in four timed ($st of $sb)" \
+	test "$st" -gt $((sb / 8)) -a "$st" -lt $((sb / 2))
+check "bio --sample 4: every timed bio completed, no drops" \
+	jq -e '.sample == 4 and .counters.queued == .counters.completed and .counters.queued == .groups[0].hists.latency.count and ([.drops[]] | add == 0)' "$work/bio-sampled.json"
 
 # endio
 echo "  endio: $(jq -c "$g | {works, hists: (.hists | keys)}" "$work/endio.json")"

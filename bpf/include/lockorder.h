@@ -21,7 +21,9 @@ enum lo_path {
 };
 
 #define LO_MAX_HELD 16		/* locks one task holds at once that the tool tracks (a power of 2) */
-#define LO_MAX_EDGES 1024	/* distinct (from, to, path, device) edges */
+#define LO_EDGE_DEVS 64		/* devices with edges (= WB_MAX_DEVS: a device's slot) */
+/* Edges: one array entry per (device slot, path, from class, to class). */
+#define LO_MAX_EDGES (LO_EDGE_DEVS * LO_NR_PATHS * LO_NR_CLASSES * LO_NR_CLASSES)
 #define LO_STACK_DEPTH 32	/* frames kept for each edge's first stack */
 #define LO_MAX_STACKS 2048
 
@@ -39,6 +41,8 @@ struct lo_edge_key {
 };
 
 struct lo_edge_val {
+	struct lo_edge_key key;		/* the edge this entry holds, once claimed */
+	unsigned long long claimed;	/* 0: no such edge seen yet (64 bits: BPF compare-and-swap) */
 	unsigned long long count;
 	unsigned long long from_obj;	/* first seen: inode number (folio, i_data_sem, i_rwsem) */
 	unsigned long long to_obj;	/* or the journal's device for a handle */

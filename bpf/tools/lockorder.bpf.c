@@ -29,7 +29,10 @@
 #include "bits.bpf.h"
 #include "filter.bpf.h"
 #include "slots.bpf.h"	/* wb_ptr_key */
+#include "groups.bpf.h"	/* wb_dev_slot */
 #include "lockorder.h"
+
+_Static_assert(LO_EDGE_DEVS == WB_MAX_DEVS, "an edge's device is its wb_devs slot");
 
 #define S_IFMT 00170000
 #define S_IFREG 0100000
@@ -39,7 +42,7 @@ enum lo_counter {
 	LO_CNT_ACQUIRE,		/* tracked acquisitions */
 	LO_CNT_DROP_HELD,	/* held set full: lock not tracked */
 	LO_CNT_DROP_TASKS,	/* no per-thread state (task storage could not be created) */
-	LO_CNT_DROP_EDGES,	/* edge map full */
+	LO_CNT_DROP_EDGES,	/* no device slot left for an edge */
 	LO_CNT_HEALED,		/* held entries dropped: the lock was no longer held (a release missed) */
 	LO_NR_COUNTERS,
 };
@@ -63,10 +66,15 @@ struct task_state {
 /* The locks each thread holds (task storage: no update or delete per lock operation). */
 WB_TASK_STORAGE(tasks, struct task_state);
 
+/*
+ * Edges in an array indexed by (device slot, path, from, to): every edge there can be
+ * has its entry, found with an inlined array look-up instead of a hash of the key. A
+ * busy task takes i_data_sem several times per page with two or three locks held.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, LO_MAX_EDGES);
-	__type(key, struct lo_edge_key);
+	__type(key, __u32);
 	__type(value, struct lo_edge_val);
 } edges SEC(".maps");
 
@@ -198,31 +206,32 @@ static __always_inline __u32 edge_path(struct task_state *t, struct held *from, 
 static __always_inline void add_edge(void *ctx, struct task_state *t, struct held *from,
 				     struct held *to)
 {
-	struct lo_edge_key k = {
-		.from = from->cls, .to = to->cls, .path = edge_path(t, from, to), .dev = to->dev,
-	};
-	struct lo_edge_val *v = bpf_map_lookup_elem(&edges, &k), nv = {};
+	__u32 path = edge_path(t, from, to), idx;
+	int slot = wb_dev_slot(to->dev);
+	struct lo_edge_val *v;
 
-	if (v) {
-		__sync_fetch_and_add(&v->count, 1);
-		v->modes |= (from->mode << 4) | to->mode;
+	if (slot < 0 || from->cls >= LO_NR_CLASSES || to->cls >= LO_NR_CLASSES || path >= LO_NR_PATHS) {
+		wb_count(&counters, LO_CNT_DROP_EDGES);
 		return;
 	}
-	nv.count = 1;
-	nv.from_obj = from->ino;
-	nv.to_obj = to->ino;
-	nv.from_dev = from->dev;
-	nv.modes = (from->mode << 4) | to->mode;
-	nv.pid = (__u32)bpf_get_current_pid_tgid();
-	nv.stack_id = bpf_get_stackid(ctx, &stacks, 0);
-	bpf_get_current_comm(nv.comm, sizeof(nv.comm));
-	if (bpf_map_update_elem(&edges, &k, &nv, BPF_NOEXIST)) {
-		v = bpf_map_lookup_elem(&edges, &k);
-		if (v)
-			__sync_fetch_and_add(&v->count, 1);	/* another CPU created it */
-		else
-			wb_count(&counters, LO_CNT_DROP_EDGES);
+	idx = (((__u32)slot * LO_NR_PATHS + path) * LO_NR_CLASSES + from->cls) * LO_NR_CLASSES + to->cls;
+	v = bpf_map_lookup_elem(&edges, &idx);
+	if (!v)
+		return;
+	/* The first sighting, on whichever CPU claims the entry, records where it was. */
+	if (!v->claimed && !__sync_val_compare_and_swap(&v->claimed, 0, 1)) {
+		v->key = (struct lo_edge_key){
+			.from = from->cls, .to = to->cls, .path = path, .dev = to->dev,
+		};
+		v->from_obj = from->ino;
+		v->to_obj = to->ino;
+		v->from_dev = from->dev;
+		v->pid = (__u32)bpf_get_current_pid_tgid();
+		v->stack_id = bpf_get_stackid(ctx, &stacks, 0);
+		bpf_get_current_comm(v->comm, sizeof(v->comm));
 	}
+	v->modes |= (from->mode << 4) | to->mode;
+	__sync_fetch_and_add(&v->count, 1);
 }
 
 /* The task takes lock l: an edge from every lock it holds (none for a trylock). */

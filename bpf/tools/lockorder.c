@@ -129,17 +129,17 @@ struct lo_run {
 	int status;
 };
 
+/* The edges seen so far: the claimed entries of the edge array (lockorder.bpf.c). */
 static int read_edges(struct lo_run *r)
 {
 	int fd = bpf_map__fd(r->skel->maps.edges), n = 0;
-	struct lo_edge_key cur, next;
-	void *prev = NULL;
+	struct lo_edge_val v;
 
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		if (n < LO_MAX_EDGES && bpf_map_lookup_elem(fd, &next, &r->edges[n].val) == 0)
-			r->edges[n++].key = next;
-		cur = next;
-		prev = &cur;
+	for (__u32 i = 0; i < LO_MAX_EDGES; i++) {
+		if (bpf_map_lookup_elem(fd, &i, &v) || !v.claimed || !v.count)
+			continue;
+		r->edges[n].key = v.key;
+		r->edges[n++].val = v;
 	}
 	return n;
 }

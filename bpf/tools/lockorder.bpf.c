@@ -102,11 +102,6 @@ static __always_inline bool is_ext4_sb_v(struct super_block *sb, struct super_bl
 	       (void *)WB_VRD(vsb, sb, s_type) == (void *)&ext4_fs_type;
 }
 
-static __always_inline bool is_ext4_sb(struct super_block *sb)
-{
-	return is_ext4_sb_v(sb, NULL);
-}
-
 /* The current thread's state; created if create (NULL and counted if it cannot be). */
 static __always_inline struct task_state *task_get(bool create)
 {
@@ -143,9 +138,21 @@ static __always_inline void held_remove(struct task_state *t, __u32 i)
  * the lock itself: the task's journal_info, the folio's PG_locked bit, the rwsem's
  * writer owner or reader count.
  */
-static __always_inline bool still_held(struct held *h, struct task_struct *task)
+/*
+ * The machine word at addr. btf: read directly through a typed view where the program
+ * type allows it (a load instead of a helper call). The view's type only has to start
+ * with a 64-bit integer: struct timespec64 (tv_sec) has for as long as it has existed.
+ */
+static __always_inline unsigned long word_at(__u64 addr, const bool btf)
 {
-	unsigned long v = 0;
+	struct timespec64 *p = (void *)addr, *w = WB_VIEW(btf, p, struct timespec64);
+
+	return (unsigned long)WB_VRD(w, p, tv_sec);
+}
+
+static __always_inline bool still_held(struct held *h, struct task_struct *task, const bool btf)
+{
+	unsigned long v;
 
 	switch (h->cls) {
 	case LO_HANDLE:
@@ -158,8 +165,7 @@ static __always_inline bool still_held(struct held *h, struct task_struct *task)
 		 * memdesc_flags_t wrapping one in newer kernels: CO-RE cannot relocate across
 		 * that type change, the offset has never moved). PG_locked is bit 0.
 		 */
-		bpf_probe_read_kernel(&v, sizeof(v), (void *)h->obj);
-		return v & 1;
+		return word_at(h->obj, btf) & 1;
 	default:
 		/*
 		 * struct rw_semaphore starts with count and owner (atomic_long_t each) in
@@ -167,15 +173,14 @@ static __always_inline bool still_held(struct held *h, struct task_struct *task)
 		 * cannot relocate against, so read the two words directly.
 		 */
 		if (h->mode == LO_MODE_EXCL) {
-			bpf_probe_read_kernel(&v, sizeof(v), (char *)h->obj + sizeof(long));
+			v = word_at(h->obj + sizeof(long), btf);
 			return (v & ~7UL) == (unsigned long)task;	/* owner; flags in low bits */
 		}
-		bpf_probe_read_kernel(&v, sizeof(v), (void *)h->obj);
-		return (v >> 8) != 0;	/* count >> RWSEM_READER_SHIFT: readers */
+		return (word_at(h->obj, btf) >> 8) != 0;	/* count >> RWSEM_READER_SHIFT: readers */
 	}
 }
 
-static __always_inline void heal(struct task_state *t)
+static __always_inline void heal(struct task_state *t, const bool btf)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 
@@ -185,7 +190,7 @@ static __always_inline void heal(struct task_state *t)
 		barrier_var(k);	/* keep an index the verifier can bound, not a moving pointer */
 		if (k >= t->nheld || k >= LO_MAX_HELD)
 			continue;
-		if (!still_held(&t->held[k], task)) {
+		if (!still_held(&t->held[k], task, btf)) {
 			held_remove(t, k);
 			wb_count(&counters, LO_CNT_HEALED);
 		}
@@ -234,15 +239,16 @@ static __always_inline void add_edge(void *ctx, struct task_state *t, struct hel
 	__sync_fetch_and_add(&v->count, 1);
 }
 
-/* The task takes lock l: an edge from every lock it holds (none for a trylock). */
-static __always_inline void acquire(void *ctx, struct held *l, bool trylock)
+/* The task takes lock l: an edge from every lock it holds (none for a trylock). btf:
+ * the program may read through typed views (tp_btf, fentry/fexit). */
+static __always_inline void acquire(void *ctx, struct held *l, bool trylock, const bool btf)
 {
 	struct task_state *t = task_get(true);
 	__u32 n;
 
 	if (!t)
 		return;
-	heal(t);
+	heal(t, btf);
 	for (int i = 0; i < LO_MAX_HELD; i++) {
 		if (i >= t->nheld)
 			break;
@@ -356,43 +362,33 @@ int BPF_PROG(lo_io_end_done, struct inode *inode)
 
 /* ---- jbd2 handle ---- */
 
-static __always_inline void handle_start(void *ctx, struct super_block *sb, struct inode *inode)
+/* btf: sb and inode are typed (tp_btf), read directly (see WB_RD). */
+static __always_inline void handle_start(void *ctx, struct super_block *sb, struct inode *inode,
+					 const bool btf)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct held l = { .cls = LO_HANDLE, .mode = LO_MODE_SHARED, .ipath = LO_NO_PATH };
 
-	if (task->journal_info || !is_ext4_sb(sb))
+	if (task->journal_info || !is_ext4_sb_v(sb, btf ? sb : NULL))
 		return;	/* nested start: h_ref++, cannot wait */
-	l.dev = BPF_CORE_READ(sb, s_dev);
+	l.dev = WB_RD(btf, sb, s_dev);
 	if (targ_dev && l.dev != targ_dev)
 		return;
-	l.obj = (__u64)sb;
+	l.obj = wb_ptr_key_t(sb, btf);
 	l.ino = l.dev;
 	if (inode)
-		l.ipath = inode_path(inode);
-	acquire(ctx, &l, false);
+		l.ipath = inode_path_v(inode, btf ? inode : NULL);
+	acquire(ctx, &l, false, btf);
 }
 
-SEC("raw_tp/ext4_journal_start_inode")
-int BPF_PROG(lo_jstart_inode, struct inode *inode)
-{
-	handle_start(ctx, BPF_CORE_READ(inode, i_sb), inode);
-	return 0;
-}
+#define CALL(btf) ({ handle_start(ctx, WB_RD(btf, inode, i_sb), inode, btf); 0; })
+WB_TWIN(ext4_journal_start_inode, lo_jstart_inode, CALL, struct inode *inode)
+#undef CALL
 
-SEC("raw_tp/ext4_journal_start_sb")
-int BPF_PROG(lo_jstart_sb, struct super_block *sb)
-{
-	handle_start(ctx, sb, NULL);
-	return 0;
-}
-
-SEC("raw_tp/ext4_journal_start_reserved")
-int BPF_PROG(lo_jstart_rsv, struct super_block *sb)
-{
-	handle_start(ctx, sb, NULL);
-	return 0;
-}
+#define CALL(btf) ({ handle_start(ctx, sb, NULL, btf); 0; })
+WB_TWIN(ext4_journal_start_sb, lo_jstart_sb, CALL, struct super_block *sb)
+WB_TWIN(ext4_journal_start_reserved, lo_jstart_rsv, CALL, struct super_block *sb)
+#undef CALL
 
 SEC("raw_tp/jbd2_handle_stats")
 int BPF_PROG(lo_jstop, unsigned int dev)
@@ -450,7 +446,7 @@ static __always_inline void rwsem_acquire(void *ctx, struct rw_semaphore *sem, _
 	struct held l = { .mode = mode };
 
 	if (classify_rwsem(sem, &l, btf))
-		acquire(ctx, &l, trylock);
+		acquire(ctx, &l, trylock, btf);
 }
 
 static __always_inline void rwsem_release(struct rw_semaphore *sem)
@@ -598,7 +594,7 @@ static __always_inline void folio_acquire(void *ctx, struct folio *folio, const 
 	struct held l = {};
 
 	if (classify_folio(folio, &l, btf))
-		acquire(ctx, &l, false);
+		acquire(ctx, &l, false, btf);
 }
 
 SEC("fentry/__folio_lock")
@@ -645,7 +641,7 @@ int BPF_PROG(lo_da_extent, struct inode *inode)
 	l.ino = BPF_CORE_READ(inode, i_ino);
 	l.ipath = LO_PATH_BH;
 	if (!targ_dev || l.dev == targ_dev)
-		acquire(ctx, &l, false);
+		acquire(ctx, &l, false, false);
 	return 0;
 }
 

@@ -49,6 +49,11 @@ static const char doc[] =
 
 static const struct wb_metric metric_defs[] = {
 	{ .name = "handle", .alts = {
+		{ "tp_btf:ext4_journal_start_{inode,sb,reserved},raw_tp:jbd2_handle_stats", {
+			{ WB_TP_BTF, "ext4_journal_start_inode", "lo_jstart_inode_btf" },
+			{ WB_TP_BTF, "ext4_journal_start_sb", "lo_jstart_sb_btf" },
+			{ WB_TP_BTF, "ext4_journal_start_reserved", "lo_jstart_rsv_btf" },
+			{ WB_RAW_TP, "jbd2_handle_stats", "lo_jstop" } } },
 		{ "raw_tp:ext4_journal_start_{inode,sb,reserved}+jbd2_handle_stats", {
 			{ WB_RAW_TP, "ext4_journal_start_inode", "lo_jstart_inode" },
 			{ WB_RAW_TP, "ext4_journal_start_sb", "lo_jstart_sb" },

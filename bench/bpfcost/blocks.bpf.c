@@ -100,27 +100,27 @@ BLOCK(slot_miss)	/* wb_slot_find of an absent key (every probe), with wb_ptr_key
 	return 0;
 }
 
-BLOCK(slot_take_free)	/* wb_slot_take of a new key and wb_slot_free, with key and clock */
+/* wb_slot_take of a new key and wb_slot_free, with key and clock, in table of nslots */
+static __always_inline void take_free(void *table, __u32 nslots, struct bio *bio)
 {
 	__u64 key = wb_ptr_key(bio);
 	struct wb_slot *s;
 	bool stale;
 
-	s = wb_slot_take(&items, 65536, key, bpf_ktime_get_ns(), 1000000000ULL, &stale);
+	s = wb_slot_take(table, nslots, key, bpf_ktime_get_ns(), 1000000000ULL, &stale);
 	if (s)
 		wb_slot_free(s, key);
+}
+
+BLOCK(slot_take_free)		/* take_free in the 65536-slot table */
+{
+	take_free(&items, 65536, bio);
 	return 0;
 }
 
 BLOCK(slot_take_free_1k)	/* the same in a 1024-slot table */
 {
-	__u64 key = wb_ptr_key(bio);
-	struct wb_slot *s;
-	bool stale;
-
-	s = wb_slot_take(&items_1k, 1024, key, bpf_ktime_get_ns(), 1000000000ULL, &stale);
-	if (s)
-		wb_slot_free(s, key);
+	take_free(&items_1k, 1024, bio);
 	return 0;
 }
 

@@ -6,15 +6,10 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include "bpfstub.h"
 #include "check.h"
 #include "maps.h"
 
-typedef uint32_t __u32;
-typedef uint64_t __u64;
-#define SEC(name)
-#define __uint(name, val) int (*name)[val]
-#define __type(name, val) __typeof__(val) *name
-enum { BPF_MAP_TYPE_ARRAY = 2, BPF_MAP_TYPE_PERCPU_ARRAY = 6 };
 
 /* The maps the header declares, backed by arrays. */
 static __u64 devs_mem[WB_MAX_DEVS];

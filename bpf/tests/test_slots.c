@@ -7,14 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include "bpfstub.h"
 #include "check.h"
-
-typedef uint32_t __u32;
-typedef uint64_t __u64;
-#define SEC(name)
-#define __uint(name, val) int (*name)[val]
-#define __type(name, val) __typeof__(val) *name
-enum { BPF_MAP_TYPE_ARRAY = 2, BPF_MAP_TYPE_PERCPU_ARRAY = 6 };
 
 static void *bpf_map_lookup_elem(void *map, const void *key);
 #include "slots.bpf.h"

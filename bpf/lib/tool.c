@@ -94,7 +94,7 @@ static int report(void *ctx, double span)
 }
 
 /* Hands the options to every child parser (argp gives them to the first one alone). */
-static error_t tool_parse(int key, char *arg, struct argp_state *state)
+error_t wb_argp_share_input(int key, char *arg, struct argp_state *state)
 {
 	(void)arg;
 	if (key != ARGP_KEY_INIT)
@@ -111,7 +111,7 @@ int wb_tool_main(const struct wb_tool *t, int argc, char **argv)
 		{ t->argp, 0, NULL, 0 },	/* NULL: ends the list here */
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct argp argp = { .parser = tool_parse, .children = children, .doc = t->doc };
+	const struct argp argp = { .parser = wb_argp_share_input, .children = children, .doc = t->doc };
 	struct run r = { .t = t };
 	struct wb_opts o;
 	int err;

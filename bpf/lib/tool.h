@@ -36,6 +36,8 @@ struct wb_tool {
 };
 
 int wb_tool_main(const struct wb_tool *t, int argc, char **argv);
+/* Root argp parser whose children all parse into the root's input (struct wb_opts). */
+error_t wb_argp_share_input(int key, char *arg, struct argp_state *state);
 
 /* Sets the filter values of include/filter.bpf.h in an opened skeleton's .rodata. */
 #define WB_SET_FILTERS(skel, o) do {						\

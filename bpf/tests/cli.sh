@@ -46,6 +46,8 @@ expect 2 "'0' is not a power of two"   -- bio --sample 0
 expect 2 "too large"                   -- bio --sample 131072
 expect 2 "not a non-negative integer"  -- bio --sample x
 expect 2 "unrecognized option '--sample'" -- endio --sample 4
+expect 0 "Time 1 in N bios"            -- top --help
+expect 2 "'6' is not a power of two"   -- top --sample 6
 expect 0 "Graphviz"                    -- lockorder --help
 expect 2 "lockorder: -p and --ino are not supported" -- lockorder -p 1
 expect 2 "requires an argument"        -- lockorder --dot

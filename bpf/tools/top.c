@@ -92,8 +92,11 @@ static void print_text(const struct top *t, double span)
 	char ts[16], dev[32], c[12][16];
 
 	wb_timestamp(ts, sizeof(ts));
-	printf("\n%s  wbscope top, %.1f s interval%s\n", ts, span,
+	printf("\n%s  wbscope top, %.1f s interval%s", ts, span,
 	       t->o->milliseconds ? " (latencies in ms)" : " (latencies in us)");
+	if (t->o->sample > 1)
+		printf(", BIO_p99 of 1 in %u bios", t->o->sample);
+	printf("\n");
 	printf("%-8s %-11s|%7s %8s %7s|%7s %7s %7s|%6s %7s %6s %6s|%7s %7s\n",
 	       "DEVICE", "PATH", "WP/s", "PAGES/s", "WP_p99", "BIOS/s", "MiB/s", "BIO_p99",
 	       "DEFER%", "WQ_p99", "MERGE", "CONV/s", "ALLOC/s", "AVG_BLK");
@@ -159,6 +162,7 @@ static int print_json(const struct top *t, double span)
 	wb_json_obj_begin(&j);
 	wb_json_header(&j, "top", span, t->o);
 	wb_json_kv_str(&j, "latency_unit", unit);
+	wb_json_kv_uint(&j, "sample", t->o->sample > 1 ? t->o->sample : 1);
 	wb_json_key(&j, "tools");
 	wb_json_obj_begin(&j);
 	for (int k = 0; k < T_NR; k++) {
@@ -260,11 +264,12 @@ static int report(void *ctx, double span)
 
 int cmd_top(int argc, char **argv)
 {
-	static const struct argp_child children[] = {
+	const struct argp_child children[] = {
 		{ &wb_common_argp, 0, "Options:", 0 },
+		{ wb_tool_bio.argp, 0, NULL, 0 },	/* --sample, for the bio columns */
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct argp argp = { .children = children, .doc = doc };
+	const struct argp argp = { .parser = wb_argp_share_input, .children = children, .doc = doc };
 	static struct top t;
 	struct wb_opts o;
 	int err, started = 0;

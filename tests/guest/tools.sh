@@ -37,7 +37,10 @@ for tool in writepages bio endio alloc; do
 	pids+=($!)
 	t_on_exit "kill -INT $!"
 done
-for tool in writepages bio endio alloc; do
+"$WBSCOPE_BIN" bio --sample 4 --json >"$work/bio-sampled.json" 2>"$work/bio-sampled.err" &
+pids+=($!)
+t_on_exit "kill -INT $!"
+for tool in writepages bio endio alloc bio-sampled; do
 	for _ in $(seq 300); do grep -q "^Tracing" "$work/$tool.err" 2>/dev/null && break; sleep 0.2; done
 	check "$tool started" grep -q "^Tracing" "$work/$tool.err"
 done
@@ -64,7 +67,7 @@ rcs=()
 for p in "${pids[@]}"; do kill -INT "$p"; done
 for p in "${pids[@]}"; do wait "$p"; rcs+=($?); done
 kill -TERM $trace_pid; wait $trace_pid; trc=$?
-check "tools detach cleanly on SIGINT: ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0"
+check "tools detach cleanly on SIGINT: ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0 0"
 check "trace-cmd recording ended (exit $trc)" test -s "$work/trace.dat"
 trace-cmd report -t -i "$work/trace.dat" >"$work/report.txt" 2>/dev/null
 check "trace-cmd lost no events" sh -c "! trace-cmd report --stat -i $work/trace.dat 2>/dev/null | grep -iE '(overrun|lost|dropped)[^0-9]*[1-9]'"
@@ -116,6 +119,9 @@ for side in iomap bh; do
 
 	check "$path bio: write-back bios timed, sizes recorded" \
 		jq -e '.bios > 0 and .hists.latency.count == .bios and .hists.size.count == .bios and .bytes >= 41943040' <<<"$bio"
+	sbio=$(grp bio-sampled "$mm" "$path")
+	check "$path bio --sample 4: the same bios and bytes ($(n "$sbio" .bios) = $(n "$bio" .bios)), some timed" \
+		jq -e --argjson b "$bio" '.bios == $b.bios and .bytes == $b.bytes and .hists.latency.count > 0 and .hists.latency.count < .bios' <<<"$sbio"
 
 	if [ $side = iomap ]; then
 		inl=$(n "$eio" .end_bio_inline); def=$(n "$eio" .end_bio_deferred); teb=$(tc ext4_iomap_end_bio "$kd")

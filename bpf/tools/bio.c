@@ -135,6 +135,8 @@ static void bio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 		wb_print_group_title(keys[i].dev, keys[i].path);
 		printf(" %llu bios, %.1f MiB, %llu errors", v->bios, (double)v->bytes / 1048576.0,
 		       v->errors);
+		if (o->sample > 1)
+			printf(" (%llu bios timed)", v->lat.count);
 		if (v->lat.count)
 			printf(", avg %.1f us", (double)v->lat_ns_sum / (double)v->lat.count / 1e3);
 		if (v->bios)

@@ -349,7 +349,7 @@ static __always_inline int handler_done(int ret, bool unwritten, bool whole)
 	struct eio_thread *th = wb_task_state(&threads, false);
 	struct eio_task *t;
 	struct eio_val *v;
-	__u64 delta;
+	__u64 delta, d;
 
 	if (!th || !th->handler.ts)
 		return 0;
@@ -357,17 +357,18 @@ static __always_inline int handler_done(int ret, bool unwritten, bool whole)
 	delta = bpf_ktime_get_ns() - t->ts;
 	t->ts = 0;
 	v = group_at(t->group);
-	if (v) {
-		if (whole) {
-			v->ioends++;
-			v->ioends_failed += ret < 0;
-			v->ioend_run_ns_sum += delta;
-			wb_hist_add(&v->ioend_run, wb_time_unit(delta));
-		}
-		if (unwritten) {
-			wb_hist_add(&v->conv_run, wb_time_unit(delta));
-			wb_hist_add(&v->conv_extents, t->extents);
-		}
+	if (!v)
+		return 0;
+	d = wb_time_unit(delta);
+	if (whole) {
+		v->ioends++;
+		v->ioends_failed += ret < 0;
+		v->ioend_run_ns_sum += delta;
+		wb_hist_add(&v->ioend_run, d);
+	}
+	if (unwritten) {
+		wb_hist_add(&v->conv_run, d);
+		wb_hist_add(&v->conv_extents, t->extents);
 	}
 	return 0;
 }

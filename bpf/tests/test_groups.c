@@ -6,7 +6,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include "bpfstub.h"
+#include "bpf_as_c.h"
 #include "check.h"
 #include "maps.h"
 

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include "bpfstub.h"
+#include "bpf_as_c.h"
 #include "check.h"
 
 static void *bpf_map_lookup_elem(void *map, const void *key);

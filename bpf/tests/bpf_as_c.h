@@ -4,8 +4,8 @@
  * the kernel's integer types and the map-definition macros. The test then defines
  * bpf_map_lookup_elem over its own arrays.
  */
-#ifndef WB_BPFSTUB_H
-#define WB_BPFSTUB_H
+#ifndef WB_BPF_AS_C_H
+#define WB_BPF_AS_C_H
 
 #include <stdint.h>
 

@@ -107,7 +107,7 @@ static __always_inline int bio_queue_ev(struct bio *bio, const bool btf)
 	struct bio_start *s = NULL;
 	__u64 key;
 	bool stale;
-	__u32 dev;
+	__u32 dev, size;
 	int path;
 
 	/* Cheapest test first: every bio of the system comes through here. */
@@ -122,10 +122,10 @@ static __always_inline int bio_queue_ev(struct bio *bio, const bool btf)
 	if (targ_ino && bio_ino(owner, path) != targ_ino)
 		return 0;
 	key = wb_ptr_key_t(bio, btf);
+	size = WB_RD(btf, bio, bi_iter.bi_size);
 	if (targ_sample_mask) {
 		/* Every bio counts now; only the timed ones go on to their completion. */
 		struct bio_val *v = wb_group(&stats, dev, path);
-		__u32 size = WB_RD(btf, bio, bi_iter.bi_size);
 
 		if (!v) {
 			wb_count(&counters, BIO_CNT_DROP_STATS);
@@ -149,7 +149,7 @@ static __always_inline int bio_queue_ev(struct bio *bio, const bool btf)
 		wb_count(&counters, BIO_CNT_STALE);
 	s->dev = dev;
 	s->path = path;
-	s->size = WB_RD(btf, bio, bi_iter.bi_size);
+	s->size = size;
 	return 0;
 }
 #define CALL(btf) bio_queue_ev(bio, btf)

@@ -74,6 +74,7 @@ DEV ?= disk
 CPUS ?= 2
 OH_DEV = $(if $(filter ram,$(DEV)),--memory 8G --append "brd.rd_nr=1 brd.rd_size=2097152",)
 bench-overhead: tools
+	$(MAKE) -C bpf bpfcost
 ifeq ($(WHERE),host)
 	bench/overhead $(ARGS)
 else

@@ -20,10 +20,9 @@
 #include "wbscope.h"	/* struct wb_slot */
 
 /*
- * Probes per key. Taking a slot for a new key walks all of them (a free slot does not
- * end the search, see wb_slot_take): the main cost of a take, so kept short. The
- * tables are sized for a low load (bio: 65536 slots for the bios in flight), where four
- * probes in a row all taken are rare, and then counted as a drop.
+ * Probes per key. The tables are sized for a low load (bio: 65536 slots for the bios in
+ * flight), where a new key nearly always finds its home slot free, and four probes in a
+ * row all taken are rare, and then counted as a drop.
  */
 #define WB_SLOT_PROBES 4
 
@@ -106,41 +105,43 @@ static __always_inline bool wb_slot_claim(struct wb_slot *s, __u64 key, __u64 no
 }
 
 /*
- * A slot for key, taken at time now: the one already holding key (the item started
- * again), else the first free one on its probe sequence, else a stale one. NULL when
- * every probed slot is in use (the caller counts a drop). *stale is set when a stale
- * slot was taken. The caller fills the value after the wb_slot header. A free slot does
- * not end the search for key (a slot before key's may have been freed since), so one
- * pass looks for key and remembers the first free slot; it tests nothing else, as it
- * runs for every item. Only when no slot was free, or another CPU took the free one
- * first, is the sequence walked again for any free or stale slot.
+ * A slot for key, taken at time now: the first slot on key's probe sequence that is
+ * free or already holds key (the item started again: its end was missed), else a stale
+ * one. NULL when every probed slot is in use (the caller counts a drop). *stale is set
+ * when a stale slot was taken. The caller fills the value after the wb_slot header.
+ *
+ * The walk ends at the first free slot: every probe is a look-up and a load, and a take
+ * runs for every item, so walking the whole sequence for a key that is nearly never
+ * there cost more than the rest of the take. Two slots can then hold one key only when
+ * the key is taken again after its end was missed and a slot ahead of its old one was
+ * freed since; wb_slot_find returns the first of them on the sequence, the new one, and
+ * the old one waits to be taken over as stale. The sequence is walked again for a
+ * stale slot only when no slot was free, or another CPU took the free one first.
  */
 static __always_inline struct wb_slot *wb_slot_take(void *table, __u32 nslots, __u64 key, __u64 now,
 						    __u64 stale_ns, bool *stale)
 {
 	__u32 h = wb_slot_hash(key, nslots);
-	struct wb_slot *s, *free = NULL;
+	struct wb_slot *s;
 
 	*stale = false;
 	WB_UNROLL
 	for (__u32 i = 0; i < WB_SLOT_PROBES; i++) {
 		__u32 idx = (h + i) & (nslots - 1);
-		__u64 ts;
 
 		s = bpf_map_lookup_elem(table, &idx);
 		if (!s)
 			return NULL;
-		ts = s->ts;
-		if (!ts) {
-			if (!free)
-				free = s;
-		} else if (s->key == key) {
+		if (!s->ts) {
+			if (wb_slot_claim(s, key, now, stale_ns, stale))
+				return s;
+			break;	/* another CPU took it: look for any free or stale slot */
+		}
+		if (s->key == key) {
 			s->ts = now;
 			return s;
 		}
 	}
-	if (free && wb_slot_claim(free, key, now, stale_ns, stale))
-		return free;
 	WB_UNROLL
 	for (__u32 i = 0; i < WB_SLOT_PROBES; i++) {
 		__u32 idx = (h + i) & (nslots - 1);

@@ -42,6 +42,14 @@ int wb_collector_start(struct wb_collector *c, FILE *hooks_out, const char *requ
 		if (!c->prev_vals)
 			return -ENOMEM;
 	}
+	{
+		char err[512];
+
+		if (wb_metrics_select(c->metrics, c->nmetrics, c->select, required, err, sizeof(err))) {
+			fprintf(stderr, "%s %s: invalid --metrics: %s\n", wb_progname, c->tool, err);
+			return -EINVAL;
+		}
+	}
 	avail = wb_metrics_resolve(c->obj, c->metrics, c->nmetrics);
 	if (hooks_out)
 		wb_metrics_print(hooks_out, c->tool, c->metrics, c->nmetrics);
@@ -284,6 +292,6 @@ bool wb_collector_on(const struct wb_collector *c, const char *metric)
 void wb_collector_print_unavail(const struct wb_collector *c, const char *what, const char *metric)
 {
 	for (int i = 0; i < c->nmetrics; i++)
-		if (!strcmp(c->metrics[i].name, metric))
+		if (!strcmp(c->metrics[i].name, metric) && !c->metrics[i].skip)
 			printf("  %s: unavailable (%s)\n", what, c->metrics[i].why);
 }

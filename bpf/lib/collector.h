@@ -28,6 +28,8 @@ struct wb_collector {
 	/* JSON name of each counter: "counters.NAME" or "drops.NAME" (see wb_json_counters) */
 	const char *const *counter_names;
 	size_t val_size;
+	/* --metrics: the metrics to trace, comma-separated (wb_metrics_select); NULL: all */
+	const char *select;
 	/* internal */
 	int ncpu;
 	unsigned long long *prev;
@@ -39,9 +41,10 @@ struct wb_collector {
 };
 
 /*
- * Resolves hooks (printing them to hooks_out unless NULL), loads and attaches every
- * chosen program. required: metrics without which the tool cannot run, comma-separated
- * (NULL: at least one metric). Errors are explained on stderr. Returns 0 or -errno.
+ * Selects the metrics (c->select), resolves hooks (printing them to hooks_out unless
+ * NULL), loads and attaches every chosen program. required: metrics without which the
+ * tool cannot run, comma-separated (NULL: at least one metric), always selected. Errors
+ * are explained on stderr. Returns 0 or -errno.
  */
 int wb_collector_start(struct wb_collector *c, FILE *hooks_out, const char *required);
 
@@ -73,7 +76,7 @@ int wb_collector_read(struct wb_collector *c, struct wb_snapshot *s);
 void wb_collector_stop(struct wb_collector *c);
 
 bool wb_collector_on(const struct wb_collector *c, const char *metric);
-/* "  what: unavailable (reason)" for a metric. */
+/* "  what: unavailable (reason)" for a metric; nothing for one left out by --metrics. */
 void wb_collector_print_unavail(const struct wb_collector *c, const char *what, const char *metric);
 
 #endif

@@ -29,6 +29,9 @@ static const struct argp_option common_options[] = {
 	{ "verbose", 'v', NULL, 0, "Show libbpf debug output", 0 },
 	{ "hooks", OPT_HOOKS, "KIND", 0, "Prefer raw_tp, fentry or kprobe hooks where a metric has "
 	  "them (default: best available, tracepoints first)", 0 },
+	{ "metrics", 'M', "LIST", 0, "Trace only these metrics, comma-separated, as named in the "
+	  "hooks list at start-up (and what they need); the others are not attached and are "
+	  "reported unavailable (default: all)", 0 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
@@ -181,6 +184,11 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	case 'j': o->json = true; break;
 	case 'm': o->milliseconds = true; break;
 	case 'v': o->verbose = true; break;
+	case 'M':
+		if (!*arg)
+			argp_error(state, "invalid --metrics: empty list");
+		o->metrics = arg;
+		break;
 	case OPT_HOOKS:
 		if (!strcmp(arg, "fentry"))
 			o->prefer = WB_PREFER_FENTRY;

@@ -159,6 +159,66 @@ static struct wb_metric *find_metric(struct wb_metric *m, int n, const char *nam
 	return NULL;
 }
 
+/* Keeps metric name (and, one pass at a time, what it needs); false if unknown. */
+static bool keep_metric(struct wb_metric *m, int n, const char *name, size_t len)
+{
+	for (int i = 0; i < n; i++)
+		if (m[i].name && strlen(m[i].name) == len && !strncmp(m[i].name, name, len)) {
+			m[i].skip = false;
+			return true;
+		}
+	return false;
+}
+
+/* Keeps every metric of a separated list; the first unknown one in *bad. */
+static bool keep_list(struct wb_metric *m, int n, const char *list, const char *seps, const char **bad,
+		      size_t *badlen)
+{
+	for (const char *p = list; p && *p; ) {
+		size_t len = strcspn(p, seps);
+
+		if (len && !keep_metric(m, n, p, len)) {
+			*bad = p;
+			*badlen = len;
+			return false;
+		}
+		p += len;
+		p += *p != 0;
+	}
+	return true;
+}
+
+int wb_metrics_select(struct wb_metric *m, int n, const char *list, const char *required,
+		      char *err, size_t errlen)
+{
+	const char *bad = NULL;
+	size_t badlen = 0, used;
+
+	for (int i = 0; i < n; i++)
+		m[i].skip = false;
+	if (!list || !*list || !strcmp(list, "all"))
+		return 0;
+	for (int i = 0; i < n; i++)
+		m[i].skip = true;
+	if (!keep_list(m, n, list, ",", &bad, &badlen) || !keep_list(m, n, required, ",", &bad, &badlen)) {
+		used = (size_t)snprintf(err, errlen, "unknown metric '%.*s' (one of:", (int)badlen, bad);
+		for (int i = 0; i < n && used < errlen; i++)
+			used += (size_t)snprintf(err + used, errlen - used, " %s", m[i].name);
+		if (used < errlen)
+			snprintf(err + used, errlen - used, ", or all)");
+		for (int i = 0; i < n; i++)
+			m[i].skip = false;
+		return -1;
+	}
+	/* What a kept metric needs is kept too ("a|b": both, whichever the path uses);
+	 * n passes reach the end of any chain. */
+	for (int pass = 0; pass < n; pass++)
+		for (int i = 0; i < n; i++)
+			if (!m[i].skip && m[i].needs)
+				keep_list(m, n, m[i].needs, "|", &bad, &badlen);
+	return 0;
+}
+
 static void set_autoload(struct bpf_object *obj, const char *prog, bool on)
 {
 	struct bpf_program *p;
@@ -205,6 +265,10 @@ int wb_metrics_resolve(struct bpf_object *obj, struct wb_metric *m, int n)
 
 		m[i].chosen = -1;
 		m[i].why[0] = 0;
+		if (m[i].skip) {
+			snprintf(m[i].why, sizeof(m[i].why), WB_METRIC_NOT_SELECTED);
+			continue;
+		}
 		for (int a = 0; a < WB_METRIC_ALTS && m[i].alts[a].label; a++) {
 			if (preferred(&m[i].alts[a]) && alt_usable(&m[i].alts[a], why, sizeof(why))) {
 				m[i].chosen = a;

@@ -49,6 +49,8 @@ struct wb_metric {
 	 * several as "a|b" when any one will do; NULL if none.
 	 */
 	const char *needs;
+	/* Left out by --metrics (wb_metrics_select): not loaded, reported unavailable. */
+	bool skip;
 	/* filled by wb_metrics_resolve() */
 	int chosen;			/* index into alts, or -1 when unavailable */
 	char why[384];			/* why it is unavailable, one reason per alternative */
@@ -72,6 +74,17 @@ bool wb_hook_usable(const struct wb_hook *h, char *why, size_t len);
  * open and load. Returns the number of available metrics.
  */
 int wb_metrics_resolve(struct bpf_object *obj, struct wb_metric *m, int n);
+/*
+ * --metrics: keeps the metrics named in list (comma-separated), those they need and the
+ * required ones (comma-separated, or NULL), and marks every other one skipped, for
+ * wb_metrics_resolve to leave unloaded. NULL, "" or "all" keeps every metric. Returns 0,
+ * or -1 with the problem (an unknown name, with the tool's metrics) in err.
+ */
+int wb_metrics_select(struct wb_metric *m, int n, const char *list, const char *required,
+		      char *err, size_t errlen);
+/* The reason a skipped metric is unavailable (--metrics, or top: no column needs it). */
+#define WB_METRIC_NOT_SELECTED "not selected"
+
 /*
  * With --hooks raw_tp|fentry|kprobe: an alternative made only of hooks of that family
  * is tried first (to check the fallbacks on a kernel that has the better hooks).

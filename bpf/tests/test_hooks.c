@@ -152,5 +152,32 @@ int main(void)
 	wb_metrics_print(f, "t", m, 2);
 	fclose(f);
 	CHECK(strstr(buf, "submit                 unavailable: raw_tp q missing") != NULL, "%s", buf);
+	/* --metrics: the named metrics and what they need; the rest skipped, unloaded. */
+	{
+		static const char *const all[] = { "q", "c1", "c2", "a", "b", "u", "btf:t", NULL };
+		char err[256];
+
+		memcpy(m, defs, sizeof(defs));
+		CHECK(!wb_metrics_select(m, N, "complete", NULL, err, sizeof(err)), "select complete");
+		set_present(all);
+		CHECK(wb_metrics_resolve(NULL, m, N) == 2, "complete and the submit it needs");
+		CHECK(wb_metric_available(m, N, "submit") && wb_metric_available(m, N, "complete") &&
+		      !wb_metric_available(m, N, "typed") && !wb_metric_available(m, N, "ctx_a"),
+		      "only the selected metrics");
+		CHECK_STR(m[5].why, WB_METRIC_NOT_SELECTED);
+		memcpy(m, defs, sizeof(defs));
+		CHECK(!wb_metrics_select(m, N, "uses_ctx,typed", "submit", err, sizeof(err)), "select a list");
+		CHECK(wb_metrics_resolve(NULL, m, N) == 5, "'a|b' needs keep both, required kept");
+		CHECK(!wb_metric_available(m, N, "complete"), "complete not selected");
+		memcpy(m, defs, sizeof(defs));
+		CHECK(!wb_metrics_select(m, N, "all", NULL, err, sizeof(err)) &&
+		      wb_metrics_resolve(NULL, m, N) == N, "all: every metric");
+		memcpy(m, defs, sizeof(defs));
+		CHECK(wb_metrics_select(m, N, "submit,nosuch", NULL, err, sizeof(err)) == -1, "unknown name");
+		CHECK_STR(err, "unknown metric 'nosuch' (one of: submit complete ctx_a ctx_b uses_ctx typed, or all)");
+		CHECK(wb_metrics_resolve(NULL, m, N) == N, "a failed selection keeps every metric");
+		CHECK(wb_metrics_select(m, N, "subm", NULL, err, sizeof(err)) == -1, "a prefix is not a name");
+	}
+
 	return check_done("hooks");
 }

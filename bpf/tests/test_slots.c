@@ -2,7 +2,7 @@
 /*
  * Unit tests: in-flight tables (include/slots.bpf.h), compiled here over a plain array:
  * take, find, free, a key taken again, collisions up to the probe limit, stale
- * take-over, and a free slot ahead of a key that is still in the table.
+ * take-over, and a key taken again with a free slot ahead of its old one.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -92,11 +92,21 @@ int main(void)
 	for (int i = 0; i < WB_SLOT_PROBES; i++)
 		CHECK(find(k[i]) == &items_mem[5 + i], "colliding key %d found", i);
 
-	/* A free slot ahead of a key still in the table: taking that key again finds its
-	 * own slot, not the free one, so there are never two slots for one key. */
+	/* A key taken again after its end was missed, with a free slot ahead of its old
+	 * one: it takes the free slot, which find returns first; the old one stays. */
 	wb_slot_free(&items_mem[5].slot, k[0]);
 	s = take(k[2], 200, &stale);
-	CHECK(s == &items_mem[7] && s->slot.ts == 200 && !items_mem[5].slot.ts, "existing slot behind a free one");
+	CHECK(s == &items_mem[5] && s->slot.key == k[2] && s->slot.ts == 200 && !stale,
+	      "a key taken again takes the first free slot");
+	CHECK(find(k[2]) == &items_mem[5], "find returns the new slot, ahead of the old");
+	CHECK(items_mem[7].slot.key == k[2] && items_mem[7].slot.ts == 100, "the old slot stays until stale");
+	/* With no free slot ahead, a key taken again keeps its own slot. */
+	s = take(k[3], 250, &stale);
+	CHECK(s == &items_mem[8] && s->slot.ts == 250 && !stale && used() == WB_SLOT_PROBES,
+	      "existing slot kept, no second one");
+	/* Freeing the new slot frees it alone. */
+	wb_slot_free(&items_mem[5].slot, k[2]);
+	CHECK(!items_mem[5].slot.ts && find(k[2]) == &items_mem[7], "the old slot is found after");
 	/* ... and a new key takes the free slot. */
 	s = take(k[WB_SLOT_PROBES], 200, &stale);
 	CHECK(s == &items_mem[5] && !stale, "new key takes the first free slot");

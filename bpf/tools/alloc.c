@@ -91,6 +91,7 @@ static int alloc_open(const struct wb_opts *o, struct wb_tool_state **out, FILE 
 	WB_SET_FILTERS(st->skel, o);
 	st->base.c = (struct wb_collector){
 		.tool = "alloc", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
+		.select = o->metrics,
 		.stats_map = "stats", .counters_map = "counters", .ncounters = AL_NR_COUNTERS,
 		.counter_names = counter_names,
 		.val_size = sizeof(struct al_val),

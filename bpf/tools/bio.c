@@ -106,6 +106,7 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 	st->skel->rodata->targ_sample_mask = o->sample > 1 ? o->sample - 1 : 0;
 	st->base.c = (struct wb_collector){
 		.tool = "bio", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
+		.select = o->metrics,
 		.stats_map = "stats", .counters_map = "counters", .ncounters = BIO_NR_COUNTERS,
 		.counter_names = counter_names,
 		.val_size = sizeof(struct bio_val),

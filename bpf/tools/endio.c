@@ -122,6 +122,7 @@ static int endio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE 
 	WB_SET_FILTERS(st->skel, o);
 	st->base.c = (struct wb_collector){
 		.tool = "endio", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
+		.select = o->metrics,
 		.stats_map = "stats", .counters_map = "counters", .ncounters = EIO_NR_COUNTERS,
 		.counter_names = counter_names,
 		.val_size = sizeof(struct eio_val),

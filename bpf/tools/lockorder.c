@@ -292,6 +292,7 @@ int cmd_lockorder(int argc, char **argv)
 	r.c = (struct wb_collector){
 		.tool = "lockorder", .obj = r.skel->obj, .metrics = r.metrics, .nmetrics = NR_METRICS,
 		.counters_map = "counters", .ncounters = LO_NR_COUNTERS,	/* edges, no groups */
+		.select = o.metrics,
 	};
 	err = wb_snapshot_alloc(&r.c, &r.snap);
 	if (!err)

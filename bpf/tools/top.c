@@ -23,6 +23,15 @@ static const struct wb_tool *const tools[T_NR] = {
 	&wb_tool_writepages, &wb_tool_bio, &wb_tool_endio, &wb_tool_alloc,
 };
 
+/*
+ * What each tool traces for top: the metrics its columns need (and what those need,
+ * wb_metrics_select), NULL for all. A per-page hook costs every page written: alloc's
+ * delayed extents, reservation and iomap mappings feed no column, so they stay off.
+ */
+static const char *const top_metrics[T_NR] = {
+	[T_AL] = "allocation",
+};
+
 #define TOP_MAX_ROWS 256
 
 struct row {
@@ -271,6 +280,7 @@ int cmd_top(int argc, char **argv)
 	};
 	const struct argp argp = { .parser = wb_argp_share_input, .children = children, .doc = doc };
 	static struct top t;
+	static struct wb_opts tool_opts[T_NR];
 	struct wb_opts o;
 	int err, started = 0;
 	FILE *info;
@@ -284,6 +294,11 @@ int cmd_top(int argc, char **argv)
 			"single tools (writepages, bio, alloc) for a process filter\n", wb_progname);
 		return WB_EXIT_ERROR;
 	}
+	if (o.metrics) {
+		fprintf(stderr, "%s top: --metrics is for the single tools: top traces what its "
+			"columns need\n", wb_progname);
+		return WB_EXIT_ERROR;
+	}
 	if (!o.interval)
 		o.interval = 2;
 	wb_libbpf_setup(o.verbose);
@@ -292,7 +307,9 @@ int cmd_top(int argc, char **argv)
 	info = o.json ? stderr : stdout;
 	t.o = &o;
 	for (int k = 0; k < T_NR; k++) {
-		if (tools[k]->open(&o, &t.st[k], info)) {
+		tool_opts[k] = o;
+		tool_opts[k].metrics = top_metrics[k];
+		if (tools[k]->open(&tool_opts[k], &t.st[k], info)) {
 			fprintf(stderr, "%s top: %s columns disabled (see the message above)\n",
 				wb_progname, tools[k]->name);
 			t.st[k] = NULL;

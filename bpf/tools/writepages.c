@@ -75,7 +75,7 @@ static int wp_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *ho
 		.tool = "writepages", .obj = st->skel->obj, .metrics = st->metrics,
 		.nmetrics = NR_METRICS, .stats_map = "stats", .counters_map = "counters",
 		.ncounters = WP_NR_COUNTERS, .counter_names = counter_names,
-		.val_size = sizeof(struct wp_val),
+		.val_size = sizeof(struct wp_val), .select = o->metrics,
 	};
 	err = wb_tool_start(&st->base, hooks_out, "writepages");
 	if (err) {

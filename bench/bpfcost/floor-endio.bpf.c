@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The floor under `wbscope endio`: a program that does nothing on each tracepoint the
+ * tool hooks on the iomap path of the wbscope kernel. bench/overhead (variant
+ * floor-endio) loads it with bpftool: what it costs is what the kernel charges for
+ * running a BPF program on these events at all, before any work of the tool's own.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#define EMPTY(tp) SEC("tp_btf/" #tp) int BPF_PROG(floor_##tp) { return 0; }
+
+EMPTY(workqueue_queue_work)
+EMPTY(workqueue_execute_start)
+EMPTY(workqueue_execute_end)
+EMPTY(ext4_iomap_end_bio)
+EMPTY(ext4_iomap_ioend_start)
+EMPTY(ext4_iomap_ioend_done)
+EMPTY(ext4_ext_handle_unwritten_extents)
+EMPTY(ext4_iomap_update_disksize)
+
+char LICENSE[] SEC("license") = "GPL";

@@ -48,6 +48,10 @@ expect 2 "not a non-negative integer"  -- bio --sample x
 expect 2 "unrecognized option '--sample'" -- endio --sample 4
 expect 0 "Time 1 in N bios"            -- top --help
 expect 2 "'6' is not a power of two"   -- top --sample 6
+expect 2 "invalid --metrics: empty list" -- alloc --metrics ''
+expect 2 "alloc: invalid --metrics: unknown metric 'nosuch' \(one of: writeback allocation delalloc_extent" -- alloc -M allocation,nosuch
+expect 2 "endio: invalid --metrics: unknown metric 'end_bio' " -- endio -M end_bio
+expect 2 "top: --metrics is for the single tools" -- top -M all
 expect 0 "Graphviz"                    -- lockorder --help
 expect 2 "lockorder: -p and --ino are not supported" -- lockorder -p 1
 expect 2 "requires an argument"        -- lockorder --dot

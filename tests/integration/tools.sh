@@ -168,5 +168,14 @@ fi
 check "top: documents every interval" test "$(wc -l < "$work/top.json")" -ge 3
 check "top: a row for $path with writepages/bio data" jq -se --arg p "$path" \
 	'[.[].groups[] | select(.path == $p and .bio.bios > 0)] | length > 0' "$work/top.json"
+# top attaches only what its columns need: alloc's per-page hooks stay off.
+check "top: alloc's mappings, extents and reservation not attached" jq -se \
+	'.[0].tools.alloc.unavailable | .iomap_mapping == "not selected" and
+	 .delalloc_extent == "not selected" and .reservation == "not selected"' "$work/top.json"
+if [ "$fs" = ext4 ]; then
+	top_allocs=$(jq -s '[.[].groups[] | select(.path == "'"$path"'") | .alloc.allocations // 0] | add // 0' "$work/top.json")
+	check "top: allocations equal alloc's ($top_allocs = $(jq "$g.allocations" "$work/alloc.json"))" \
+		test "$top_allocs" = "$(jq "$g.allocations" "$work/alloc.json")"
+fi
 
 t_summary "$suite"

@@ -26,9 +26,11 @@ static const struct wb_tool *const tools[T_NR] = {
 /*
  * What each tool traces for top: the metrics its columns need (and what those need,
  * wb_metrics_select), NULL for all. A per-page hook costs every page written: alloc's
- * delayed extents, reservation and iomap mappings feed no column, so they stay off.
+ * delayed extents, reservation and iomap mappings feed no column, so they stay off, as
+ * does endio's i_disksize hook.
  */
 static const char *const top_metrics[T_NR] = {
+	[T_EIO] = "work,end_bio.iomap,end_bio.buffer_head,ioend.iomap,io_end.buffer_head,conversion",
 	[T_AL] = "allocation",
 };
 

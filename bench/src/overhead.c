@@ -340,6 +340,43 @@ static void fmt(char *buf, size_t len, json_t *v, int digits, double scale)
 		snprintf(buf, len, "%.*f", digits, json_number_value(v) / scale);
 }
 
+/*
+ * Tools measured next to their floor (variant floor-TOOL: empty programs on the tool's
+ * hooks): how much of a tool's cost is the kernel running BPF on those events at all,
+ * and how much the tool's own work.
+ */
+static void oh_floors(FILE *f, const char *job, json_t *entry)
+{
+	const char *var;
+	json_t *e;
+	int n = 0;
+
+	json_object_foreach(entry, var, e) {
+		json_t *fl, *tc, *fc;
+		char name[128], t[32], a[32], b[32];
+
+		if (strncmp(var, "floor-", 6))
+			continue;
+		tc = json_object_get(json_object_get(json_object_get(entry, var + 6), "cost_pct"), "median");
+		fl = json_object_get(entry, var);
+		fc = json_object_get(json_object_get(fl, "cost_pct"), "median");
+		if (!json_is_number(tc) || !json_is_number(fc))
+			continue;
+		if (!n++)
+			fprintf(f, "Floor (%s): a tool's cost next to that of a program doing nothing on each of "
+				   "its hooks (the kernel running BPF on those events at all); the rest is the "
+				   "tool's own work (difference of the medians).\n\n"
+				   "| tool | cost %% | floor %% | tool's own work %% |\n|---|---:|---:|---:|\n", job);
+		snprintf(name, sizeof(name), "%s", var + 6);
+		fmt(t, sizeof(t), tc, 1, 1);
+		fmt(a, sizeof(a), fc, 1, 1);
+		snprintf(b, sizeof(b), "%.1f", json_number_value(tc) - json_number_value(fc));
+		fprintf(f, "| %s | %s | %s | %s |\n", name, t, a, b);
+	}
+	if (n)
+		fprintf(f, "\n");
+}
+
 void wb_oh_markdown(FILE *f, json_t *res)
 {
 	json_t *jobs = json_object_get(res, "jobs"), *entry;
@@ -385,6 +422,7 @@ void wb_oh_markdown(FILE *f, json_t *res)
 			any_prog |= json_object_get(e, "programs") != NULL;
 		}
 		fprintf(f, "\n");
+		oh_floors(f, job, entry);
 		if (!any_prog)
 			continue;
 		fprintf(f, "Where the BPF time goes (%s): each program's median runs per MiB written, ns per run "

@@ -135,6 +135,28 @@ static void test_bpf_time(void)
 	json_decref(res);
 }
 
+/* A tool next to its floor (floor-TOOL): the floor's cost and the tool's own work. */
+static void test_floor(void)
+{
+	char err[512], md[4096] = "";
+	json_t *res;
+
+	res = analyse(err, sizeof(err), "{\"job\":\"j\",\"variant\":\"none\",\"round\":1,\"bw_kib\":1000}",
+		      "{\"job\":\"j\",\"variant\":\"t\",\"round\":1,\"bw_kib\":950}",
+		      "{\"job\":\"j\",\"variant\":\"floor-t\",\"round\":1,\"bw_kib\":980}",
+		      "{\"job\":\"j\",\"variant\":\"floor-gone\",\"round\":1,\"bw_kib\":990}", NULL);
+	CHECK(res, "%s", err);
+	CAPTURE(md, sizeof(md), wb_oh_markdown(out, res));
+	CHECK(strstr(md, "| t | 5.0 | 2.0 | 3.0 |"), "floor row:\n%s", md);
+	CHECK(!strstr(md, "| gone |"), "no row for a floor without its tool:\n%s", md);
+	json_decref(res);
+	res = analyse(err, sizeof(err), "{\"job\":\"j\",\"variant\":\"none\",\"round\":1,\"bw_kib\":1000}",
+		      "{\"job\":\"j\",\"variant\":\"t\",\"round\":1,\"bw_kib\":950}", NULL);
+	CAPTURE(md, sizeof(md), wb_oh_markdown(out, res));
+	CHECK(res && !strstr(md, "Floor"), "no floor section without floors:\n%s", md);
+	json_decref(res);
+}
+
 /* Profiling runs give the BPF times and never the throughput; measured runs the reverse. */
 static void test_profile_runs(void)
 {
@@ -183,6 +205,7 @@ int main(void)
 {
 	test_costs();
 	test_bpf_time();
+	test_floor();
 	test_profile_runs();
 	test_bad_input();
 	return check_done("test_overhead");

@@ -159,7 +159,7 @@ static struct wb_metric *find_metric(struct wb_metric *m, int n, const char *nam
 	return NULL;
 }
 
-/* Keeps metric name (and, one pass at a time, what it needs); false if unknown. */
+/* Keeps the metric named name[0..len); false if the tool has none of that name. */
 static bool keep_metric(struct wb_metric *m, int n, const char *name, size_t len)
 {
 	for (int i = 0; i < n; i++)
@@ -266,7 +266,7 @@ int wb_metrics_resolve(struct bpf_object *obj, struct wb_metric *m, int n)
 		m[i].chosen = -1;
 		m[i].why[0] = 0;
 		if (m[i].skip) {
-			snprintf(m[i].why, sizeof(m[i].why), WB_METRIC_NOT_SELECTED);
+			snprintf(m[i].why, sizeof(m[i].why), "%s", WB_METRIC_NOT_SELECTED);
 			continue;
 		}
 		for (int a = 0; a < WB_METRIC_ALTS && m[i].alts[a].label; a++) {

@@ -5,9 +5,11 @@
  * ext4_writepages / ext4_writepages_result bracket each writepages call on both paths;
  * inside them ext4_allocate_blocks gives each allocation's size, ext4_da_write_pages_extent
  * each delayed extent mapped for writeback, and ext4_da_update_reserve_space the delalloc
- * reservation consumed. iomap_add_to_ioend gives, on the iomap path (and XFS), the
- * mapping each dirty range is written through: the buffer_head path maps and allocates
- * per folio batch, the iomap path per writeback range, and these histograms show it.
+ * reservation consumed. The mappings the iomap path writes through come from the wbscope
+ * kernel's ext4_iomap_map_writeback (once per new mapping), else from iomap_add_to_ioend
+ * (once per dirty range, so every 4 KiB range written costs a run; it also sees XFS):
+ * the buffer_head path maps and allocates per folio batch, the iomap path per writeback
+ * range, and these histograms show it.
  * Each program exists as tp_btf and as raw_tp (WB_TWIN, filter.bpf.h).
  */
 #include "vmlinux.h"
@@ -178,6 +180,26 @@ static __always_inline int rsv(struct inode *inode, int used_blocks, const bool 
 }
 #define CALL(btf) rsv(inode, used_blocks, btf)
 WB_TWIN(ext4_da_update_reserve_space, al_rsv, CALL, struct inode *inode, int used_blocks, int quota_claim)
+#undef CALL
+
+/* A new iomap write-back mapping of an ext4 inode (the wbscope kernel's tracepoint). */
+static __always_inline int map_writeback(struct inode *inode, struct ext4_map_blocks *map, const bool btf)
+{
+	struct al_val *v;
+	__u32 dev;
+
+	if (!wb_inode_wanted_t(inode, &dev, btf))
+		return 0;
+	v = group(dev, WB_PATH_IOMAP);
+	if (v) {
+		v->mappings++;
+		wb_hist_add(&v->map_len, WB_RD(btf, map, m_len));
+	}
+	return 0;
+}
+#define CALL(btf) map_writeback(inode, map, btf)
+WB_TWIN(ext4_iomap_map_writeback, al_map_wb, CALL, struct inode *inode, long long offset,
+	unsigned int dirty_len, struct ext4_map_blocks *map)
 #undef CALL
 
 static __always_inline int ioend_add(struct inode *inode, struct iomap *iomap, const bool btf)

@@ -42,6 +42,10 @@ static const struct wb_metric metric_defs[] = {
 			{ WB_RAW_TP, "ext4_da_update_reserve_space", "al_rsv" } } },
 	} },
 	{ .name = "iomap_mapping", .alts = {
+		{ "tp_btf:ext4_iomap_map_writeback", {
+			{ WB_TP_BTF, "ext4_iomap_map_writeback", "al_map_wb_btf" } } },
+		{ "raw_tp:ext4_iomap_map_writeback", {
+			{ WB_RAW_TP, "ext4_iomap_map_writeback", "al_map_wb" } } },
 		{ "tp_btf:iomap_add_to_ioend", { { WB_TP_BTF, "iomap_add_to_ioend", "al_ioend_add_btf" } } },
 		{ "raw_tp:iomap_add_to_ioend", { { WB_RAW_TP, "iomap_add_to_ioend", "al_ioend_add" } } },
 	} },
@@ -110,6 +114,17 @@ static double avg(unsigned long long sum, unsigned long long n)
 	return n ? (double)sum / (double)n : 0.0;
 }
 
+/*
+ * Does the mapping metric count dirty ranges too? Only iomap_add_to_ioend sees each
+ * range; the wbscope kernel's tracepoint fires per mapping alone.
+ */
+static bool counts_ranges(const struct wb_collector *c)
+{
+	const char *hook = wb_metric_hook(c->metrics, c->nmetrics, "iomap_mapping");
+
+	return hook && strstr(hook, "iomap_add_to_ioend");
+}
+
 static void alloc_text(const struct wb_tool_state *st, const struct wb_opts *o)
 {
 	const struct wb_snapshot *s = &st->snap;
@@ -139,10 +154,13 @@ static void alloc_text(const struct wb_tool_state *st, const struct wb_opts *o)
 		if (ext4 && wb_collector_on(c, "reservation"))
 			printf("  delalloc reservation consumed: %llu blocks\n", v->rsv_blocks);
 		if (keys[i].path == WB_PATH_IOMAP) {
-			if (wb_collector_on(c, "iomap_mapping"))
+			if (wb_collector_on(c, "iomap_mapping") && counts_ranges(c))
 				printf("  iomap: %llu dirty ranges written through %llu mappings, avg %.1f "
 				       "blocks per mapping\n", v->ioend_adds, v->mappings,
 				       avg(v->map_len.sum, v->map_len.count));
+			else if (wb_collector_on(c, "iomap_mapping"))
+				printf("  iomap: %llu mappings written through, avg %.1f blocks per mapping\n",
+				       v->mappings, avg(v->map_len.sum, v->map_len.count));
 			else
 				wb_collector_print_unavail(c, "iomap mappings", "iomap_mapping");
 		}
@@ -186,7 +204,8 @@ static void alloc_json(struct wb_json *j, const struct wb_tool_state *st, const 
 		if (wb_collector_on(c, "reservation"))
 			wb_json_kv_uint(j, "reserved_blocks_used", v->rsv_blocks);
 		if (wb_collector_on(c, "iomap_mapping")) {
-			wb_json_kv_uint(j, "ioend_ranges", v->ioend_adds);
+			if (counts_ranges(c))
+				wb_json_kv_uint(j, "ioend_ranges", v->ioend_adds);
 			wb_json_kv_uint(j, "iomap_mappings", v->mappings);
 		}
 		wb_json_key(j, "hists");
@@ -215,9 +234,10 @@ const struct wb_tool wb_tool_alloc = {
 	.doc =
 "Summarize block allocation by ext4 write-back per device and path: blocks per\n"
 "allocation and per delayed extent, allocations per writepages call, delalloc\n"
-"reservation consumed; on the iomap path (and XFS) the mappings dirty ranges are\n"
-"written through. The buffer_head path allocates per batch of folios, the iomap path\n"
-"per writeback range: compare the histograms of the two paths.\n"
+"reservation consumed; on the iomap path the mappings dirty ranges are written\n"
+"through (on the wbscope kernel ext4's, from its own tracepoint; elsewhere those of\n"
+"any iomap file system, XFS included). The buffer_head path allocates per batch of\n"
+"folios, the iomap path per writeback range: compare the histograms of the two paths.\n"
 "\n"
 "USAGE: wbscope alloc [OPTIONS] [interval] [count]\n"
 "\n"

@@ -134,6 +134,10 @@ for side in iomap bh; do
 		ds=$(n "$eio" .disksize_updates); tds=$(tc ext4_iomap_update_disksize "$kd")
 		check "iomap endio: i_disksize updates ($ds) = trace-cmd's ($tds)" same "$ds" "$tds" "$(mis endio)"
 		check "iomap alloc: mappings per writeback range recorded" jq -e '.iomap_mappings > 0 and .hists.mapping_len.count == .iomap_mappings' <<<"$al"
+		maps=$(n "$al" .iomap_mappings); tmaps=$(tc ext4_iomap_map_writeback "$kd")
+		check "iomap alloc: mappings ($maps) = trace-cmd's ext4_iomap_map_writeback ($tmaps)" same "$maps" "$tmaps" "$(mis alloc)"
+		check "iomap alloc: mappings from the wbscope kernel's tracepoint, not per dirty range" \
+			jq -e '.hooks.iomap_mapping == "tp_btf:ext4_iomap_map_writeback" and (.groups | all(has("ioend_ranges") | not))' "$work/alloc.json"
 	else
 		inl=$(n "$eio" .end_bio_inline); def=$(n "$eio" .end_bio_deferred); teb=$(tc ext4_end_bio "$kd")
 		check "bh endio: completions ($inl inline + $def deferred) = trace-cmd's ext4_end_bio ($teb)" \

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Workload matrices and write-back targets, shared by bench/run and bench/overhead
 # (sourced after scripts/lib.sh).
 #

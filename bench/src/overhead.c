@@ -377,6 +377,57 @@ static void oh_floors(FILE *f, const char *job, json_t *entry)
 		fprintf(f, "\n");
 }
 
+#define OH_MAX_NAMES 64
+
+/*
+ * At a glance: one row per tracer, one column per workload, each cell the median cost
+ * and the verdict against the target, then how many tracer-workload pairs are under it.
+ */
+static void oh_overview(FILE *f, json_t *jobs)
+{
+	char *vars[OH_MAX_NAMES];
+	const char *job, *var;
+	int nv = 0, njobs = 0, under = 0, measured = 0;
+	json_t *entry, *e;
+
+	json_object_foreach(jobs, job, entry) {
+		njobs++;
+		json_object_foreach(entry, var, e)
+			if (json_object_get(e, "verdict"))
+				set_add(vars, &nv, OH_MAX_NAMES, var);
+	}
+	if (!nv || njobs < 1)
+		return;
+	fprintf(f, "At a glance: median cost %% and verdict per tracer and workload.\n\n| tracer |");
+	json_object_foreach(jobs, job, entry)
+		fprintf(f, " %s |", job);
+	fprintf(f, "\n|---|");
+	for (int j = 0; j < njobs; j++)
+		fprintf(f, "---|");
+	fprintf(f, "\n");
+	for (int v = 0; v < nv; v++) {
+		fprintf(f, "| %s |", vars[v]);
+		json_object_foreach(jobs, job, entry) {
+			json_t *x = json_object_get(entry, vars[v]);
+			const char *verdict = json_string_value(json_object_get(x, "verdict"));
+			char c[32];
+
+			if (!verdict) {
+				fprintf(f, " - |");
+				continue;
+			}
+			fmt(c, sizeof(c), json_object_get(json_object_get(x, "cost_pct"), "median"), 1, 1);
+			fprintf(f, " %s (%s) |", c, verdict);
+			measured++;
+			under += !strncmp(verdict, "under", 5);
+		}
+		fprintf(f, "\n");
+		free(vars[v]);
+	}
+	fprintf(f, "\n%d of %d measured tracer-workload pairs are under the target with 95%% "
+		   "confidence.\n\n", under, measured);
+}
+
 void wb_oh_markdown(FILE *f, json_t *res)
 {
 	json_t *jobs = json_object_get(res, "jobs"), *entry;
@@ -391,6 +442,7 @@ void wb_oh_markdown(FILE *f, json_t *res)
 		   "them alone and the throughput from the other runs, which had the statistics off "
 		   "(they add two clock reads to every program run).\n\n",
 		json_string_value(json_object_get(res, "baseline")), json_number_value(json_object_get(res, "target_pct")));
+	oh_overview(f, jobs);
 	json_object_foreach(jobs, job, entry) {
 		const char *var;
 		json_t *e;

@@ -132,6 +132,8 @@ static void test_bpf_time(void)
 	CHECK(strstr(md, "| t | hot | 2.0 | 750 | 1.5 |"), "markdown row:\n%s", md);
 	CHECK(strstr(md, "| t | 92.5 | "), "throughput column in MiB/s:\n%s", md);
 	CHECK(strstr(md, "| 7.5 | [5.0, 10.0] | over 2% |"), "cost, interval, verdict:\n%s", md);
+	CHECK(strstr(md, "| tracer | j |\n|---|---|\n| t | 7.5 (over 2%) |\n"), "at a glance:\n%s", md);
+	CHECK(strstr(md, "0 of 1 measured tracer-workload pairs are under"), "pairs under:\n%s", md);
 	json_decref(res);
 }
 

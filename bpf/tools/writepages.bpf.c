@@ -2,9 +2,11 @@
 /*
  * wbscope writepages: latency of ext4 writepages calls and pages written per call,
  * per device and path. Hooks, best first: the ext4_writepages / ext4_writepages_result
- * tracepoints as raw tracepoints (both paths); fentry/fexit on ext4_writepages; a
- * kprobe/kretprobe pair on it. Without the result tracepoint, pages written are
- * wbc->nr_to_write at entry minus at return (what ext4 decrements as it writes).
+ * tracepoints (both paths), as tp_btf programs reading their typed arguments directly,
+ * else as raw tracepoints; fentry/fexit on ext4_writepages; a kprobe/kretprobe pair on
+ * it. Without the result tracepoint, pages written are wbc->nr_to_write at entry minus
+ * at return (what ext4 decrements as it writes). A call's start is kept in the
+ * thread's task local storage: no map insert and delete per call.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -16,18 +18,14 @@
 #include "writepages.h"
 
 struct start {
-	__u64 ts;
+	__u64 ts;			/* 0: no call in progress */
 	__s64 nr_to_write;
-	struct inode *inode;		/* for the kretprobe, which sees no arguments */
-	struct writeback_control *wbc;
+	__u64 inode;			/* for the kretprobe, which sees no arguments */
+	__u64 wbc;
+	int group;			/* statistics index of the call's device and path */
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, WP_MAX_INFLIGHT);
-	__type(key, __u32);
-	__type(value, struct start);
-} starts SEC(".maps");
+WB_TASK_STORAGE(threads, struct start);
 
 WB_GROUP_STATS(stats, struct wp_val);
 
@@ -38,46 +36,69 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-static __always_inline void wp_enter(struct inode *inode, struct writeback_control *wbc)
+/* btf: inode and wbc are typed arguments (tp_btf, fentry), read directly (WB_RD). */
+static __always_inline void wp_enter(struct inode *inode, struct writeback_control *wbc, const bool btf)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid(), dev;
-	struct start s;
+	struct start *s;
+	__u32 dev;
 
-	if (!wb_inode_wanted(inode, &dev))
+	if (!wb_inode_wanted_t(inode, &dev, btf))
 		return;
 	wb_count(&counters, WP_CNT_ENTER);
-	s.ts = bpf_ktime_get_ns();
-	s.nr_to_write = BPF_CORE_READ(wbc, nr_to_write);
-	s.inode = inode;
-	s.wbc = wbc;
-	if (bpf_map_update_elem(&starts, &tid, &s, BPF_ANY))
-		wb_count(&counters, WP_CNT_DROP_INFLIGHT);
+	s = wb_task_state(&threads, true);
+	if (!s) {
+		wb_count(&counters, WP_CNT_DROP_TASKS);
+		return;
+	}
+	s->nr_to_write = WB_RD(btf, wbc, nr_to_write);
+	s->inode = (__u64)inode;
+	s->wbc = (__u64)wbc;
+	s->group = wb_group_index(dev, wb_ext4_path_t(inode, btf));
+	s->ts = bpf_ktime_get_ns();
 }
 
-/* pages_written < 0: compute it from wbc->nr_to_write. */
+/*
+ * pages_written < 0: compute it from wbc->nr_to_write. inode NULL (kretprobe): the
+ * call's, from its start. A result without a start (the tool started mid-call, or the
+ * kernel skipped the entry program) is counted, without a latency.
+ */
 static __always_inline void wp_exit(struct inode *inode, struct writeback_control *wbc, int ret,
-				    int pages_written)
+				    int pages_written, const bool btf)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct wp_val *val;
-	__u32 dev;
-	struct start *s;
 	__u64 now = bpf_ktime_get_ns(), delta;
+	struct start *s = wb_task_state(&threads, false);
+	struct wp_val *val;
+	__s64 start_nr = 0;
+	bool paired;
+	__u32 dev;
+	int group;
 
-	s = bpf_map_lookup_elem(&starts, &tid);
-	if (!inode && s) {
-		inode = s->inode;
-		wbc = s->wbc;
+	if (s && !s->ts)
+		s = NULL;
+	if (!btf && !inode) {	/* tracepoint arguments are never NULL */
+		if (!s)
+			return;
+		inode = (struct inode *)s->inode;
+		wbc = (struct writeback_control *)s->wbc;
 	}
-	if (!inode || !wb_inode_wanted(inode, &dev))
-		goto out;
+	/* A start left by another inode's call whose result went unseen is not ours. */
+	paired = s && s->inode == (__u64)inode;
+	if (paired) {
+		group = s->group;
+		start_nr = s->nr_to_write;
+		delta = now - s->ts;
+	} else {
+		if (!wb_inode_wanted_t(inode, &dev, btf))
+			goto out;
+		group = wb_group_index(dev, wb_ext4_path_t(inode, btf));
+	}
 	wb_count(&counters, WP_CNT_EXIT);
 	if (pages_written < 0) {
 		__s64 left = BPF_CORE_READ(wbc, nr_to_write);
 
-		pages_written = s && s->nr_to_write > left ? s->nr_to_write - left : 0;
+		pages_written = paired && start_nr > left ? start_nr - left : 0;
 	}
-	val = wb_group(&stats, dev, wb_ext4_path(inode));
+	val = wb_group_at(&stats, group);
 	if (!val) {
 		wb_count(&counters, WP_CNT_DROP_STATS);
 		goto out;
@@ -85,7 +106,7 @@ static __always_inline void wp_exit(struct inode *inode, struct writeback_contro
 	val->calls++;
 	if (ret < 0)
 		val->errors++;
-	if (BPF_CORE_READ(wbc, sync_mode) == WB_SYNC_ALL)
+	if (WB_RD(btf, wbc, sync_mode) == WB_SYNC_ALL)
 		val->sync_all++;
 	if (pages_written > 0) {
 		val->pages_total += pages_written;
@@ -93,61 +114,54 @@ static __always_inline void wp_exit(struct inode *inode, struct writeback_contro
 	} else {
 		wb_hist_add(&val->pages, 0);
 	}
-	if (!s) {
+	if (!paired) {
 		wb_count(&counters, WP_CNT_UNPAIRED);
-		return;
+		goto out;
 	}
-	delta = now - s->ts;
 	val->lat_ns_sum += delta;
 	wb_hist_add(&val->lat, wb_time_unit(delta));
 	/* LONG_MAX means "everything" (sync writeback): clamp into the top slot. */
-	wb_hist_add(&val->nr_to_write, s->nr_to_write <= 0 ? 0 :
-		    s->nr_to_write > 0xffffffffLL ? 0xffffffffULL : s->nr_to_write);
+	wb_hist_add(&val->nr_to_write, start_nr <= 0 ? 0 :
+		    start_nr > 0xffffffffLL ? 0xffffffffULL : start_nr);
 out:
 	if (s)
-		bpf_map_delete_elem(&starts, &tid);
+		s->ts = 0;
 }
 
-SEC("raw_tp/ext4_writepages")
-int BPF_PROG(wp_enter_tp, struct inode *inode, struct writeback_control *wbc)
-{
-	wp_enter(inode, wbc);
-	return 0;
-}
+#define CALL(btf) ({ wp_enter(inode, wbc, btf); 0; })
+WB_TWIN(ext4_writepages, wp_enter_tp, CALL, struct inode *inode, struct writeback_control *wbc)
+#undef CALL
 
-SEC("raw_tp/ext4_writepages_result")
-int BPF_PROG(wp_exit_tp, struct inode *inode, struct writeback_control *wbc, int ret,
-	     int pages_written)
-{
-	wp_exit(inode, wbc, ret, pages_written);
-	return 0;
-}
+#define CALL(btf) ({ wp_exit(inode, wbc, ret, pages_written, btf); 0; })
+WB_TWIN(ext4_writepages_result, wp_exit_tp, CALL, struct inode *inode, struct writeback_control *wbc,
+	int ret, int pages_written)
+#undef CALL
 
 SEC("fentry/ext4_writepages")
 int BPF_PROG(wp_enter_fentry, struct address_space *mapping, struct writeback_control *wbc)
 {
-	wp_enter(BPF_CORE_READ(mapping, host), wbc);
+	wp_enter(BPF_CORE_READ(mapping, host), wbc, false);
 	return 0;
 }
 
 SEC("fexit/ext4_writepages")
 int BPF_PROG(wp_exit_fexit, struct address_space *mapping, struct writeback_control *wbc, int ret)
 {
-	wp_exit(BPF_CORE_READ(mapping, host), wbc, ret, -1);
+	wp_exit(BPF_CORE_READ(mapping, host), wbc, ret, -1, false);
 	return 0;
 }
 
 SEC("kprobe/ext4_writepages")
 int BPF_KPROBE(wp_enter_kprobe, struct address_space *mapping, struct writeback_control *wbc)
 {
-	wp_enter(BPF_CORE_READ(mapping, host), wbc);
+	wp_enter(BPF_CORE_READ(mapping, host), wbc, false);
 	return 0;
 }
 
 SEC("kretprobe/ext4_writepages")
 int BPF_KRETPROBE(wp_exit_kretprobe, int ret)
 {
-	wp_exit(NULL, NULL, ret, -1);
+	wp_exit(NULL, NULL, ret, -1, false);
 	return 0;
 }
 

@@ -16,6 +16,9 @@
 
 static const struct wb_metric metric_defs[] = {
 	{ .name = "writepages", .alts = {
+		{ "tp_btf:ext4_writepages+ext4_writepages_result", {
+			{ WB_TP_BTF, "ext4_writepages", "wp_enter_tp_btf" },
+			{ WB_TP_BTF, "ext4_writepages_result", "wp_exit_tp_btf" } } },
 		{ "raw_tp:ext4_writepages+ext4_writepages_result", {
 			{ WB_RAW_TP, "ext4_writepages", "wp_enter_tp" },
 			{ WB_RAW_TP, "ext4_writepages_result", "wp_exit_tp" } } },
@@ -33,7 +36,7 @@ static const char *const counter_names[WP_NR_COUNTERS] = {
 	[WP_CNT_ENTER] = "counters.enter",
 	[WP_CNT_EXIT] = "counters.exit",
 	[WP_CNT_UNPAIRED] = "counters.unpaired",
-	[WP_CNT_DROP_INFLIGHT] = "drops.inflight_map_full",
+	[WP_CNT_DROP_TASKS] = "drops.tasks_map_full",
 	[WP_CNT_DROP_STATS] = "drops.stats_map_full",
 };
 
@@ -108,10 +111,10 @@ static void wp_text(const struct wb_tool_state *st, const struct wb_opts *o)
 		printf("\n");
 		wb_hist_print(stdout, &v->pages, "pages/call");
 	}
-	if (cnt[WP_CNT_UNPAIRED] || cnt[WP_CNT_DROP_INFLIGHT] || cnt[WP_CNT_DROP_STATS])
+	if (cnt[WP_CNT_UNPAIRED] || cnt[WP_CNT_DROP_TASKS] || cnt[WP_CNT_DROP_STATS])
 		printf("\nnote: %llu results without a start (not in latency), dropped: %llu starts "
-		       "(in-flight map full), %llu results (device map full)\n",
-		       cnt[WP_CNT_UNPAIRED], cnt[WP_CNT_DROP_INFLIGHT], cnt[WP_CNT_DROP_STATS]);
+		       "(no per-thread storage), %llu results (device map full)\n",
+		       cnt[WP_CNT_UNPAIRED], cnt[WP_CNT_DROP_TASKS], cnt[WP_CNT_DROP_STATS]);
 	printf("\n");
 }
 

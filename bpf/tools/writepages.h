@@ -5,13 +5,11 @@
 
 #include "wbscope.h"
 
-#define WP_MAX_INFLIGHT 8192	/* writepages calls in flight (one per task) */
-
 enum wp_counter {
 	WP_CNT_ENTER,		/* ext4_writepages events that passed the filters */
 	WP_CNT_EXIT,		/* ext4_writepages_result events that passed the filters */
 	WP_CNT_UNPAIRED,	/* results without a recorded start (tool started mid-call) */
-	WP_CNT_DROP_INFLIGHT,	/* start not recorded: in-flight map full */
+	WP_CNT_DROP_TASKS,	/* start not recorded: no per-thread storage (out of memory) */
 	WP_CNT_DROP_STATS,	/* result not recorded: no statistics slot for the device */
 	WP_NR_COUNTERS,
 };

@@ -204,12 +204,20 @@ static __always_inline void bio_done(struct bio *bio, __u64 now, bool error, con
 		bio_account(s, key, now, error);
 }
 
-/* A bio completed on its own (bio_endio): its own status, the clock read only if ours. */
+/*
+ * A bio completed on its own (bio_endio): its own status, the clock read only if ours.
+ * Its end_io is still set here: a bio that is not a write-back bio (the journal's,
+ * metadata, reads) stops at that, before the in-flight table is searched for it in
+ * vain. Only with typed reads (tp_btf); a probe read costs about what the search does.
+ */
 static __always_inline void bio_ended(struct bio *bio, const bool btf)
 {
 	struct bio_start *s;
+	struct bio *owner;
 	__u64 key;
 
+	if (btf && bio_path(bio, &owner, btf) < 0)
+		return;
 	s = bio_started(bio, &key, btf);
 	if (s)
 		bio_account(s, key, bpf_ktime_get_ns(), WB_RD(btf, bio, bi_status) != 0);

@@ -109,7 +109,8 @@ set_target() {
 }
 
 # workload_env I: workload I's variables exported (nothing left from another one), its
-# target applied (dirty_save first). DIR is the caller's.
+# target applied (dirty_save first). DIR is the caller's. It unsets every workload
+# variable name below: callers keep their own state under other names.
 workload_env() {
 	local kv
 	unset SIZE RUNTIME BS JOBS FDATASYNC FSYNC_EVERY TARGET PREP DEVICES

@@ -291,7 +291,12 @@ bool wb_collector_on(const struct wb_collector *c, const char *metric)
 
 void wb_collector_print_unavail(const struct wb_collector *c, const char *what, const char *metric)
 {
-	for (int i = 0; i < c->nmetrics; i++)
-		if (!strcmp(c->metrics[i].name, metric) && !c->metrics[i].skip)
+	for (int i = 0; i < c->nmetrics; i++) {
+		if (strcmp(c->metrics[i].name, metric))
+			continue;
+		if (c->metrics[i].off)
+			printf("  %s: off (--metrics %s)\n", what, metric);
+		else if (!c->metrics[i].skip)
 			printf("  %s: unavailable (%s)\n", what, c->metrics[i].why);
+	}
 }

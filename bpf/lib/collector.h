@@ -76,7 +76,10 @@ int wb_collector_read(struct wb_collector *c, struct wb_snapshot *s);
 void wb_collector_stop(struct wb_collector *c);
 
 bool wb_collector_on(const struct wb_collector *c, const char *metric);
-/* "  what: unavailable (reason)" for a metric; nothing for one left out by --metrics. */
+/*
+ * "  what: unavailable (reason)" for a metric, "  what: off (--metrics NAME)" for an extra
+ * one not asked for; nothing for one left out by --metrics.
+ */
 void wb_collector_print_unavail(const struct wb_collector *c, const char *what, const char *metric);
 
 #endif

@@ -123,16 +123,59 @@ static bool kprobe_usable(const char *func, bool ret, char *why, size_t len)
 	return true;
 }
 
+/* How many arguments a tracepoint passes (its btf_trace_ prototype), -1 if unknown. */
+static int tp_nargs(const char *target)
+{
+	struct btf *btf = vmlinux_btf();
+	const struct btf_type *t;
+	char name[256];
+	int id;
+
+	if (!btf)
+		return -1;
+	snprintf(name, sizeof(name), "btf_trace_%s", target);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return -1;
+	id = btf__resolve_type(btf, id);	/* through the typedef */
+	if (id <= 0)
+		return -1;
+	t = btf__type_by_id(btf, id);
+	if (!t || !btf_is_ptr(t))
+		return -1;
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 1)
+		return -1;
+	return btf_vlen(t) - 1;	/* the first argument is the tracepoint's data pointer */
+}
+
+/* A tracepoint that passes fewer arguments than the program reads cannot be used. */
+static bool tp_args_enough(const struct wb_hook *h, char *why, size_t len)
+{
+	int n;
+
+	if (!h->min_args)
+		return true;
+	n = tp_nargs(h->target);
+	if (n < 0 || n >= h->min_args)
+		return true;
+	snprintf(why, len, "tracepoint %s passes %d arguments, %d needed (an older wbscope kernel?)",
+		 h->target, n, h->min_args);
+	return false;
+}
+
 static bool hook_usable(const struct wb_hook *h, char *why, size_t len)
 {
 	switch (h->kind) {
 	case WB_RAW_TP:
-		if (wb_raw_tp_exists(h->target))
-			return true;
-		snprintf(why, len, "tracepoint %s is not in this kernel", h->target);
-		return false;
+		if (!wb_raw_tp_exists(h->target)) {
+			snprintf(why, len, "tracepoint %s is not in this kernel", h->target);
+			return false;
+		}
+		return tp_args_enough(h, why, len);
 	case WB_TP_BTF:
-		return tracing_usable(h->target, BPF_TRACE_RAW_TP, why, len);
+		return tp_args_enough(h, why, len) &&
+		       tracing_usable(h->target, BPF_TRACE_RAW_TP, why, len);
 	case WB_FENTRY:
 	case WB_FEXIT:
 		return tracing_usable(h->target, h->kind == WB_FEXIT ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY, why, len);
@@ -195,8 +238,13 @@ int wb_metrics_select(struct wb_metric *m, int n, const char *list, const char *
 	size_t badlen = 0, used;
 
 	for (int i = 0; i < n; i++)
-		m[i].skip = false;
-	if (!list || !*list || !strcmp(list, "all"))
+		m[i].skip = m[i].off = false;
+	if (!list || !*list) {
+		for (int i = 0; i < n; i++)
+			m[i].skip = m[i].off = m[i].extra;
+		return 0;
+	}
+	if (!strcmp(list, "all"))
 		return 0;
 	for (int i = 0; i < n; i++)
 		m[i].skip = true;
@@ -266,7 +314,11 @@ int wb_metrics_resolve(struct bpf_object *obj, struct wb_metric *m, int n)
 		m[i].chosen = -1;
 		m[i].why[0] = 0;
 		if (m[i].skip) {
-			snprintf(m[i].why, sizeof(m[i].why), "%s", WB_METRIC_NOT_SELECTED);
+			if (m[i].off)
+				snprintf(m[i].why, sizeof(m[i].why), "%s (--metrics %s turns it on)",
+					 WB_METRIC_OFF, m[i].name);
+			else
+				snprintf(m[i].why, sizeof(m[i].why), "%s", WB_METRIC_NOT_SELECTED);
 			continue;
 		}
 		for (int a = 0; a < WB_METRIC_ALTS && m[i].alts[a].label; a++) {
@@ -355,6 +407,8 @@ void wb_metrics_print(FILE *out, const char *tool, const struct wb_metric *m, in
 	for (int i = 0; i < n; i++) {
 		if (m[i].chosen >= 0)
 			fprintf(out, "  %-22s %s\n", m[i].name, m[i].alts[m[i].chosen].label);
+		else if (m[i].off)
+			fprintf(out, "  %-22s %s\n", m[i].name, m[i].why);
 		else
 			fprintf(out, "  %-22s unavailable: %s\n", m[i].name, m[i].why);
 	}

@@ -34,6 +34,12 @@ struct wb_hook {
 	enum wb_hook_kind kind;
 	const char *target;	/* NULL ends the list */
 	const char *prog;	/* BPF program (function) name in the tool's object */
+	/*
+	 * Tracepoints: the fewest arguments the program reads (0: no check). A kernel whose
+	 * tracepoint has fewer (an older wbscope kernel) makes the hook unusable, with the
+	 * reason, instead of failing the load.
+	 */
+	unsigned char min_args;
 };
 
 struct wb_alt {
@@ -49,8 +55,15 @@ struct wb_metric {
 	 * several as "a|b" when any one will do; NULL if none.
 	 */
 	const char *needs;
+	/*
+	 * Detail beyond the tool's summary that costs a hook on every page or bio written:
+	 * traced only when --metrics names it (or says "all").
+	 */
+	bool extra;
 	/* Left out by --metrics (wb_metrics_select): not loaded, reported unavailable. */
 	bool skip;
+	/* Left out because it is extra and --metrics was not given. */
+	bool off;
 	/* filled by wb_metrics_resolve() */
 	int chosen;			/* index into alts, or -1 when unavailable */
 	char why[384];			/* why it is unavailable, one reason per alternative */
@@ -77,13 +90,16 @@ int wb_metrics_resolve(struct bpf_object *obj, struct wb_metric *m, int n);
 /*
  * --metrics: keeps the metrics named in list (comma-separated), those they need and the
  * required ones (comma-separated, or NULL), and marks every other one skipped, for
- * wb_metrics_resolve to leave unloaded. NULL, "" or "all" keeps every metric. Returns 0,
- * or -1 with the problem (an unknown name, with the tool's metrics) in err.
+ * wb_metrics_resolve to leave unloaded. NULL or "" keeps every metric but the extra ones
+ * (marked off); "all" keeps every metric. Returns 0, or -1 with the problem (an unknown
+ * name, with the tool's metrics) in err.
  */
 int wb_metrics_select(struct wb_metric *m, int n, const char *list, const char *required,
 		      char *err, size_t errlen);
 /* The reason a skipped metric is unavailable (--metrics, or top: no column needs it). */
 #define WB_METRIC_NOT_SELECTED "not selected"
+/* The reason an extra metric is unavailable without --metrics. */
+#define WB_METRIC_OFF "off by default"
 
 /*
  * With --hooks raw_tp|fentry|kprobe: an alternative made only of hooks of that family

@@ -178,6 +178,32 @@ int main(void)
 		CHECK(wb_metrics_resolve(NULL, m, N) == N, "a failed selection keeps every metric");
 		CHECK(wb_metrics_select(m, N, "subm", NULL, err, sizeof(err)) == -1, "a prefix is not a name");
 	}
+	/* Extra metrics: off without --metrics, with their own reason; on when named or "all". */
+	{
+		static const char *const all[] = { "q", "c1", "c2", "a", "b", "u", "btf:t", NULL };
+		char err[256], buf[512];
+		FILE *f;
+
+		set_present(all);
+		memcpy(m, defs, sizeof(defs));
+		m[1].extra = true;	/* complete */
+		CHECK(!wb_metrics_select(m, N, NULL, NULL, err, sizeof(err)), "default selection");
+		CHECK(wb_metrics_resolve(NULL, m, N) == N - 1, "every metric but the extra one");
+		CHECK(!wb_metric_available(m, N, "complete") && m[1].off, "extra: off by default");
+		CHECK_STR(m[1].why, "off by default (--metrics complete turns it on)");
+		f = fmemopen(buf, sizeof(buf), "w");
+		wb_metrics_print(f, "t", m, 2);
+		fclose(f);
+		CHECK(strstr(buf, "complete               off by default") != NULL, "%s", buf);
+		CHECK(!wb_metrics_select(m, N, "", NULL, err, sizeof(err)) && m[1].skip, "\"\" is the default");
+		CHECK(!wb_metrics_select(m, N, "complete", NULL, err, sizeof(err)) &&
+		      wb_metrics_resolve(NULL, m, N) == 2 && wb_metric_available(m, N, "complete") && !m[1].off,
+		      "extra: on when named");
+		CHECK(!wb_metrics_select(m, N, "all", NULL, err, sizeof(err)) &&
+		      wb_metrics_resolve(NULL, m, N) == N, "all: the extra ones too");
+		CHECK(!wb_metrics_select(m, N, "typed", NULL, err, sizeof(err)) && m[1].skip && !m[1].off,
+		      "an explicit list leaves it not selected, not off");
+	}
 
 	return check_done("hooks");
 }

@@ -5,15 +5,19 @@
  * - Work items (both paths, any kernel): workqueue_queue_work / _execute_start /
  *   _execute_end for the end-I/O work functions: ext4_end_io_rsv_work (buffer_head),
  *   ext4_iomap_end_io (wbscope kernel) and xfs_end_io (iomap); queueing delay and run time.
+ * - iomap ioends (wbscope kernel): one program per ioend the worker handles, on
+ *   ext4_iomap_ioend_done, whose summary says how many ioends were merged into it, how
+ *   long it took, the unwritten extents converted and the i_disksize updates.
+ * - buffer_head io_ends: ext4_end_io_end_done (wbscope kernel) with its time and the
+ *   io_end's unwritten ranges; else the conversion alone via fentry/fexit or kprobes on
+ *   ext4_convert_unwritten_io_end_vec.
+ * Extra metrics (--metrics), each a program on every bio or converted extent:
  * - Bio completion, inline or deferred: the wbscope kernel's ext4_iomap_end_bio and
- *   ext4_end_bio tracepoints; for buffer_head also fentry/kprobe on ext4_end_bio.
- * - iomap ioends (wbscope kernel): delay from bio end to the worker, how many ioends the
- *   worker merged into each one it handles (merged ioends are contiguous, so they are
- *   followed by offset), time per ioend, unwritten conversion, i_disksize updates.
- * - buffer_head io_ends: ext4_end_io_end_start/_done (wbscope kernel), else the
- *   conversion alone via fentry/fexit or kprobes on ext4_convert_unwritten_io_end_vec.
+ *   ext4_end_bio tracepoints; for buffer_head also fentry/kprobe on ext4_end_bio. On
+ *   the iomap path also the delay from each bio's end to the worker picking its ioend
+ *   up (merged ioends are contiguous, so they are followed by offset).
  * - Converted extent sizes, both paths: ext4_ext_handle_unwritten_extents with
- *   EXT4_GET_BLOCKS_CONVERT, counted only inside an end-I/O handler.
+ *   EXT4_GET_BLOCKS_CONVERT, counted only inside end-I/O work.
  * Every tracepoint program exists twice (WB_TWIN): tp_btf, reading its typed arguments
  * directly, and raw_tp, for kernels that refuse tracing programs.
  */
@@ -53,7 +57,21 @@ extern const void ext4_end_io_rsv_work __ksym __weak;
 extern const void ext4_iomap_end_io __ksym __weak;
 extern const void xfs_end_io __ksym __weak;
 
+/*
+ * Set by the first deferred iomap bio end the tool sees (end_bio.iomap is on): only
+ * then does the ioend handler look for its bios' pending entries.
+ */
+volatile bool pending_on;
+
 /* Fields that exist only on some kernels. */
+struct ext4_iomap_end_stats___wb {
+	__u64 duration_ns;
+	long long disksize_advance;
+	unsigned int merged;
+	unsigned int extents;
+	unsigned int disksize_updates;
+} __attribute__((preserve_access_index));
+
 struct ext4_inode_info___wb {
 	struct work_struct i_iomap_ioend_work;
 	struct work_struct i_rsv_conversion_work;
@@ -274,6 +292,8 @@ static __always_inline int iomap_end_bio_ev(struct inode *inode, long long offse
 
 	if (!end_bio(inode, WB_PATH_IOMAP, error, defer, &dev, btf) || !defer)
 		return 0;
+	if (!pending_on)
+		pending_on = true;
 	ino = wb_ptr_key_t(inode, btf);
 	p = (struct eio_pending *)slot_take(&pending, EIO_MAX_PENDING, pending_key(ino, offset), &stale);
 	if (!p) {
@@ -322,73 +342,16 @@ int BPF_KPROBE(bh_end_bio_kprobe, struct bio *bio)
 
 /* ---- ioend / io_end handling ---- */
 
-/* The handler of a wanted inode (statistics at index gidx) starts on this thread at now. */
-static __always_inline void handler_start(int gidx, unsigned int flags, __u64 now)
+/*
+ * The delays from bio end to the worker picking up each of the ioends merged into the
+ * one handled at picked (end_bio.iomap): they follow each other in file offset order.
+ */
+static __always_inline void iomap_ioend_delays(struct eio_val *v, __u64 ino, long long offset,
+					       unsigned long size, __u64 picked)
 {
-	struct eio_thread *th = wb_task_state(&threads, true);
-
-	if (!th) {
-		wb_count(&counters, EIO_CNT_DROP_TASKS);
-		return;
-	}
-	th->handler = (struct eio_task){ .group = gidx, .flags = flags, .ts = now };
-}
-
-static __always_inline void handler_start_inode(struct inode *inode, __u32 path, unsigned int flags,
-						const bool btf)
-{
-	__u32 dev;
-
-	if (wb_inode_wanted_t(inode, &dev, btf))
-		handler_start(wb_group_index(dev, path), flags, bpf_ktime_get_ns());
-}
-
-/* unwritten: the handler converted extents; whole: it timed the whole ioend / io_end. */
-static __always_inline int handler_done(int ret, bool unwritten, bool whole)
-{
-	struct eio_thread *th = wb_task_state(&threads, false);
-	struct eio_task *t;
-	struct eio_val *v;
-	__u64 delta, d;
-
-	if (!th || !th->handler.ts)
-		return 0;
-	t = &th->handler;
-	delta = bpf_ktime_get_ns() - t->ts;
-	t->ts = 0;
-	v = group_at(t->group);
-	if (!v)
-		return 0;
-	d = wb_time_unit(delta);
-	if (whole) {
-		v->ioends++;
-		v->ioends_failed += ret < 0;
-		v->ioend_run_ns_sum += delta;
-		wb_hist_add(&v->ioend_run, d);
-	}
-	if (unwritten) {
-		wb_hist_add(&v->conv_run, d);
-		wb_hist_add(&v->conv_extents, t->extents);
-	}
-	return 0;
-}
-
-static __always_inline int iomap_ioend_start_ev(struct inode *inode, long long offset, unsigned long size,
-					     unsigned int io_flags, const bool btf)
-{
-	__u64 now = bpf_ktime_get_ns(), ino;
 	long long at = offset;
-	struct eio_val *v;
-	__u32 dev, merged = 0;
-	int gidx;
+	__u32 merged = 0;
 
-	if (!wb_inode_wanted_t(inode, &dev, btf))
-		return 0;
-	ino = wb_ptr_key_t(inode, btf);
-	gidx = wb_group_index(dev, WB_PATH_IOMAP);
-	handler_start(gidx, io_flags, now);
-	v = group_at(gidx);
-	/* The ioends merged into this one follow each other in file offset order. */
 	for (int i = 0; i < EIO_MAX_MERGE; i++) {
 		__u64 key = pending_key(ino, at), psize, ts;
 		struct eio_pending *p = (struct eio_pending *)wb_slot_find(&pending, EIO_MAX_PENDING, key);
@@ -398,8 +361,7 @@ static __always_inline int iomap_ioend_start_ev(struct inode *inode, long long o
 		psize = p->size;
 		ts = p->slot.ts;
 		wb_slot_free(&p->slot, key);
-		if (v)
-			wb_hist_add(&v->ioend_delay, wb_time_unit(now > ts ? now - ts : 0));
+		wb_hist_add(&v->ioend_delay, wb_time_unit(picked > ts ? picked - ts : 0));
 		merged++;
 		at += psize;
 		if (at >= offset + (long long)size || !psize)
@@ -409,102 +371,182 @@ static __always_inline int iomap_ioend_start_ev(struct inode *inode, long long o
 		wb_count(&counters, EIO_CNT_IOEND_UNPAIRED);
 	else if (at < offset + (long long)size)
 		wb_count(&counters, EIO_CNT_MERGE_TRUNC);
-	if (v && merged)
-		wb_hist_add(&v->merged, merged);
-	return 0;
-}
-#define CALL(btf) iomap_ioend_start_ev(inode, offset, size, io_flags, btf)
-WB_TWIN(ext4_iomap_ioend_start, iomap_ioend_start, CALL, struct inode *inode, long long offset,
-	unsigned long size, unsigned int io_flags, int error)
-#undef CALL
-
-#define CALL(btf) handler_done(ret, io_flags & IOMAP_IOEND_UNWRITTEN, true)
-WB_TWIN(ext4_iomap_ioend_done, iomap_ioend_done, CALL, struct inode *inode, long long offset,
-	unsigned long size, unsigned int io_flags, int ret)
-#undef CALL
-
-#define CALL(btf) ({ handler_start_inode(inode, WB_PATH_BH, flag, btf); 0; })
-WB_TWIN(ext4_end_io_end_start, bh_io_end_start, CALL, struct inode *inode, long long offset,
-	long long size, unsigned int nr_vecs, unsigned int flag, int ret)
-#undef CALL
-
-#define CALL(btf) handler_done(ret, flag & EXT4_IO_END_UNWRITTEN, true)
-WB_TWIN(ext4_end_io_end_done, bh_io_end_done, CALL, struct inode *inode, long long offset,
-	long long size, unsigned int nr_vecs, unsigned int flag, int ret)
-#undef CALL
-
-/* Fallback without the wbscope tracepoints: the conversion of one io_end only. */
-SEC("fentry/ext4_convert_unwritten_io_end_vec")
-int BPF_PROG(bh_conv_fentry, void *handle, struct ext4_io_end *io_end)
-{
-	handler_start_inode(BPF_CORE_READ(io_end, inode), WB_PATH_BH, EXT4_IO_END_UNWRITTEN, false);
-	return 0;
 }
 
-SEC("fexit/ext4_convert_unwritten_io_end_vec")
-int BPF_PROG(bh_conv_fexit, void *handle, struct ext4_io_end *io_end, int ret)
+/* One (merged) ioend handled by the worker, with the kernel's summary of the work. */
+static __always_inline int iomap_ioend_done_ev(struct inode *inode, long long offset, unsigned long size,
+					       unsigned int io_flags, int ret,
+					       struct ext4_iomap_end_stats___wb *st, const bool btf)
 {
-	return handler_done(ret, true, false);
-}
-
-SEC("kprobe/ext4_convert_unwritten_io_end_vec")
-int BPF_KPROBE(bh_conv_kprobe, void *handle, struct ext4_io_end *io_end)
-{
-	handler_start_inode(BPF_CORE_READ(io_end, inode), WB_PATH_BH, EXT4_IO_END_UNWRITTEN, false);
-	return 0;
-}
-
-SEC("kretprobe/ext4_convert_unwritten_io_end_vec")
-int BPF_KRETPROBE(bh_conv_kretprobe, int ret)
-{
-	return handler_done(ret, true, false);
-}
-
-/* ---- conversion and i_disksize ---- */
-
-static __always_inline int conv_extent_ev(struct ext4_map_blocks *map, int flags, const bool btf)
-{
-	struct eio_thread *th;
-	struct eio_task *t;
-	struct eio_val *v;
-
-	if (!(flags & EXT4_GET_BLOCKS_CONVERT))
-		return 0;
-	th = wb_task_state(&threads, false);
-	if (!th || !th->handler.ts)
-		return 0;	/* not end-I/O conversion (e.g. direct I/O) */
-	t = &th->handler;
-	t->extents++;
-	v = group_at(t->group);
-	if (v) {
-		v->extents++;
-		wb_hist_add(&v->conv_len, WB_RD(btf, map, m_len));
-	}
-	return 0;
-}
-#define CALL(btf) conv_extent_ev(map, flags, btf)
-WB_TWIN(ext4_ext_handle_unwritten_extents, conv_extent, CALL, struct inode *inode,
-	struct ext4_map_blocks *map, int flags, unsigned int allocated, __u64 newblock)
-#undef CALL
-
-static __always_inline int iomap_disksize_ev(struct inode *inode, long long old_size, long long new_size,
-					  const bool btf)
-{
+	__u64 dur = WB_RD(btf, st, duration_ns);
+	__u32 merged = WB_RD(btf, st, merged), extents = WB_RD(btf, st, extents);
+	__u32 updates = WB_RD(btf, st, disksize_updates);
 	struct eio_val *v;
 	__u32 dev;
 
 	if (!wb_inode_wanted_t(inode, &dev, btf))
 		return 0;
 	v = group(dev, WB_PATH_IOMAP);
-	if (v) {
-		v->disksize_updates++;
-		wb_hist_add(&v->disksize_adv, new_size > old_size ? (new_size - old_size) >> 10 : 0);
+	if (!v)
+		return 0;
+	v->ioends++;
+	v->ioends_failed += ret < 0;
+	v->ioend_run_ns_sum += dur;
+	wb_hist_add(&v->ioend_run, wb_time_unit(dur));
+	if (merged)	/* 0: the event was enabled while this ioend was handled */
+		wb_hist_add(&v->merged, merged);
+	if (io_flags & IOMAP_IOEND_UNWRITTEN) {
+		wb_hist_add(&v->conv_run, wb_time_unit(dur));
+		wb_hist_add(&v->conv_extents, extents);
+	}
+	v->extents += extents;
+	if (updates) {
+		long long adv = WB_RD(btf, st, disksize_advance);
+
+		v->disksize_updates += updates;
+		wb_hist_add(&v->disksize_adv, adv > 0 ? adv >> 10 : 0);
+	}
+	if (pending_on) {
+		__u64 now = bpf_ktime_get_ns();
+
+		iomap_ioend_delays(v, wb_ptr_key_t(inode, btf), offset, size, now > dur ? now - dur : 0);
 	}
 	return 0;
 }
-#define CALL(btf) iomap_disksize_ev(inode, old_size, new_size, btf)
-WB_TWIN(ext4_iomap_update_disksize, iomap_disksize, CALL, struct inode *inode, long long old_size,
-	long long new_size)
+#define CALL(btf) iomap_ioend_done_ev(inode, offset, size, io_flags, ret, stats, btf)
+WB_TWIN(ext4_iomap_ioend_done, iomap_ioend_done, CALL, struct inode *inode, long long offset,
+	unsigned long size, unsigned int io_flags, int ret, struct ext4_iomap_end_stats___wb *stats)
+#undef CALL
+
+/* One io_end completed by the rsv_conversion worker, in duration_ns. */
+static __always_inline int bh_io_end_done_ev(struct inode *inode, unsigned int nr_vecs, unsigned int flag,
+					     int ret, __u64 dur, const bool btf)
+{
+	struct eio_val *v;
+	__u32 dev;
+
+	if (!wb_inode_wanted_t(inode, &dev, btf))
+		return 0;
+	v = group(dev, WB_PATH_BH);
+	if (!v)
+		return 0;
+	v->ioends++;
+	v->ioends_failed += ret < 0;
+	v->ioend_run_ns_sum += dur;
+	wb_hist_add(&v->ioend_run, wb_time_unit(dur));
+	if (flag & EXT4_IO_END_UNWRITTEN) {
+		wb_hist_add(&v->conv_run, wb_time_unit(dur));
+		wb_hist_add(&v->conv_extents, nr_vecs);
+		v->extents += nr_vecs;
+	}
+	return 0;
+}
+#define CALL(btf) bh_io_end_done_ev(inode, nr_vecs, flag, ret, duration_ns, btf)
+WB_TWIN(ext4_end_io_end_done, bh_io_end_done, CALL, struct inode *inode, long long offset,
+	long long size, unsigned int nr_vecs, unsigned int flag, int ret, __u64 duration_ns)
+#undef CALL
+
+/*
+ * Fallback without the wbscope tracepoints: the conversion of one io_end, timed from
+ * entry to return on this thread; its unwritten ranges are the io_end's vectors.
+ */
+static __always_inline void bh_conv_start(struct ext4_io_end *io_end)
+{
+	struct list_head *head = &io_end->list_vec, *p;
+	struct eio_thread *th;
+	unsigned int nr = 0;
+	__u32 dev;
+
+	if (!wb_inode_wanted(BPF_CORE_READ(io_end, inode), &dev))
+		return;
+	th = wb_task_state(&threads, true);
+	if (!th) {
+		wb_count(&counters, EIO_CNT_DROP_TASKS);
+		return;
+	}
+	p = BPF_CORE_READ(io_end, list_vec.next);
+	for (int i = 0; i < EIO_MAX_VECS && p && p != head; i++) {
+		nr++;
+		p = BPF_CORE_READ(p, next);
+	}
+	th->handler = (struct eio_task){
+		.group = wb_group_index(dev, WB_PATH_BH), .extents = nr, .ts = bpf_ktime_get_ns(),
+	};
+}
+
+static __always_inline int bh_conv_done(void)
+{
+	struct eio_thread *th = wb_task_state(&threads, false);
+	struct eio_task *t;
+	struct eio_val *v;
+	__u64 delta;
+
+	if (!th || !th->handler.ts)
+		return 0;
+	t = &th->handler;
+	delta = bpf_ktime_get_ns() - t->ts;
+	t->ts = 0;
+	v = group_at(t->group);
+	if (!v)
+		return 0;
+	wb_hist_add(&v->conv_run, wb_time_unit(delta));
+	wb_hist_add(&v->conv_extents, t->extents);
+	v->extents += t->extents;
+	return 0;
+}
+
+SEC("fentry/ext4_convert_unwritten_io_end_vec")
+int BPF_PROG(bh_conv_fentry, void *handle, struct ext4_io_end *io_end)
+{
+	bh_conv_start(io_end);
+	return 0;
+}
+
+SEC("fexit/ext4_convert_unwritten_io_end_vec")
+int BPF_PROG(bh_conv_fexit, void *handle, struct ext4_io_end *io_end, int ret)
+{
+	return bh_conv_done();
+}
+
+SEC("kprobe/ext4_convert_unwritten_io_end_vec")
+int BPF_KPROBE(bh_conv_kprobe, void *handle, struct ext4_io_end *io_end)
+{
+	bh_conv_start(io_end);
+	return 0;
+}
+
+SEC("kretprobe/ext4_convert_unwritten_io_end_vec")
+int BPF_KRETPROBE(bh_conv_kretprobe, int ret)
+{
+	return bh_conv_done();
+}
+
+/* ---- converted extents (extra) ---- */
+
+/* Inside end-I/O work: a work item of ours (th->run) or a timed conversion (fallback). */
+static __always_inline int conv_extent_ev(struct ext4_map_blocks *map, int flags, const bool btf)
+{
+	struct eio_thread *th;
+	struct eio_val *v;
+
+	if (!(flags & EXT4_GET_BLOCKS_CONVERT))
+		return 0;
+	th = wb_task_state(&threads, false);
+	if (!th)
+		return 0;
+	if (th->handler.ts)
+		v = group_at(th->handler.group);
+	else if (th->run.ts)
+		v = group_at(th->run.group);
+	else
+		return 0;	/* not end-I/O conversion (e.g. direct I/O) */
+	if (v)
+		wb_hist_add(&v->conv_len, WB_RD(btf, map, m_len));
+	return 0;
+}
+#define CALL(btf) conv_extent_ev(map, flags, btf)
+WB_TWIN(ext4_ext_handle_unwritten_extents, conv_extent, CALL, struct inode *inode,
+	struct ext4_map_blocks *map, int flags, unsigned int allocated, __u64 newblock)
 #undef CALL
 
 char LICENSE[] SEC("license") = "GPL";

@@ -27,31 +27,17 @@ static const struct wb_metric metric_defs[] = {
 			{ WB_RAW_TP, "workqueue_execute_start", "work_start" },
 			{ WB_RAW_TP, "workqueue_execute_end", "work_end" } } },
 	} },
-	{ .name = "end_bio.iomap", .alts = {
-		{ "tp_btf:ext4_iomap_end_bio", { { WB_TP_BTF, "ext4_iomap_end_bio", "iomap_end_bio_btf" } } },
-		{ "raw_tp:ext4_iomap_end_bio", { { WB_RAW_TP, "ext4_iomap_end_bio", "iomap_end_bio" } } },
-	} },
-	{ .name = "end_bio.buffer_head", .alts = {
-		{ "tp_btf:ext4_end_bio", { { WB_TP_BTF, "ext4_end_bio", "bh_end_bio_tp_btf" } } },
-		{ "raw_tp:ext4_end_bio", { { WB_RAW_TP, "ext4_end_bio", "bh_end_bio_tp" } } },
-		{ "fentry:ext4_end_bio", { { WB_FENTRY, "ext4_end_bio", "bh_end_bio_fentry" } } },
-		{ "kprobe:ext4_end_bio", { { WB_KPROBE, "ext4_end_bio", "bh_end_bio_kprobe" } } },
-	} },
-	{ .name = "ioend.iomap", .needs = "end_bio.iomap", .alts = {
-		{ "tp_btf:ext4_iomap_ioend_start+ext4_iomap_ioend_done", {
-			{ WB_TP_BTF, "ext4_iomap_ioend_start", "iomap_ioend_start_btf" },
-			{ WB_TP_BTF, "ext4_iomap_ioend_done", "iomap_ioend_done_btf" } } },
-		{ "raw_tp:ext4_iomap_ioend_start+ext4_iomap_ioend_done", {
-			{ WB_RAW_TP, "ext4_iomap_ioend_start", "iomap_ioend_start" },
-			{ WB_RAW_TP, "ext4_iomap_ioend_done", "iomap_ioend_done" } } },
+	{ .name = "ioend.iomap", .alts = {
+		{ "tp_btf:ext4_iomap_ioend_done", {
+			{ WB_TP_BTF, "ext4_iomap_ioend_done", "iomap_ioend_done_btf", 6 } } },
+		{ "raw_tp:ext4_iomap_ioend_done", {
+			{ WB_RAW_TP, "ext4_iomap_ioend_done", "iomap_ioend_done", 6 } } },
 	} },
 	{ .name = "io_end.buffer_head", .alts = {
-		{ "tp_btf:ext4_end_io_end_start+ext4_end_io_end_done", {
-			{ WB_TP_BTF, "ext4_end_io_end_start", "bh_io_end_start_btf" },
-			{ WB_TP_BTF, "ext4_end_io_end_done", "bh_io_end_done_btf" } } },
-		{ "raw_tp:ext4_end_io_end_start+ext4_end_io_end_done", {
-			{ WB_RAW_TP, "ext4_end_io_end_start", "bh_io_end_start" },
-			{ WB_RAW_TP, "ext4_end_io_end_done", "bh_io_end_done" } } },
+		{ "tp_btf:ext4_end_io_end_done", {
+			{ WB_TP_BTF, "ext4_end_io_end_done", "bh_io_end_done_btf", 7 } } },
+		{ "raw_tp:ext4_end_io_end_done", {
+			{ WB_RAW_TP, "ext4_end_io_end_done", "bh_io_end_done", 7 } } },
 		{ "fentry+fexit:ext4_convert_unwritten_io_end_vec (conversion only)", {
 			{ WB_FENTRY, "ext4_convert_unwritten_io_end_vec", "bh_conv_fentry" },
 			{ WB_FEXIT, "ext4_convert_unwritten_io_end_vec", "bh_conv_fexit" } } },
@@ -59,17 +45,22 @@ static const struct wb_metric metric_defs[] = {
 			{ WB_KPROBE, "ext4_convert_unwritten_io_end_vec", "bh_conv_kprobe" },
 			{ WB_KRETPROBE, "ext4_convert_unwritten_io_end_vec", "bh_conv_kretprobe" } } },
 	} },
-	{ .name = "conversion", .needs = "ioend.iomap|io_end.buffer_head", .alts = {
+	/* Extra: a program on every bio completion or converted extent. */
+	{ .name = "end_bio.iomap", .extra = true, .needs = "ioend.iomap", .alts = {
+		{ "tp_btf:ext4_iomap_end_bio", { { WB_TP_BTF, "ext4_iomap_end_bio", "iomap_end_bio_btf" } } },
+		{ "raw_tp:ext4_iomap_end_bio", { { WB_RAW_TP, "ext4_iomap_end_bio", "iomap_end_bio" } } },
+	} },
+	{ .name = "end_bio.buffer_head", .extra = true, .alts = {
+		{ "tp_btf:ext4_end_bio", { { WB_TP_BTF, "ext4_end_bio", "bh_end_bio_tp_btf" } } },
+		{ "raw_tp:ext4_end_bio", { { WB_RAW_TP, "ext4_end_bio", "bh_end_bio_tp" } } },
+		{ "fentry:ext4_end_bio", { { WB_FENTRY, "ext4_end_bio", "bh_end_bio_fentry" } } },
+		{ "kprobe:ext4_end_bio", { { WB_KPROBE, "ext4_end_bio", "bh_end_bio_kprobe" } } },
+	} },
+	{ .name = "conversion", .extra = true, .needs = "work", .alts = {
 		{ "tp_btf:ext4_ext_handle_unwritten_extents", {
 			{ WB_TP_BTF, "ext4_ext_handle_unwritten_extents", "conv_extent_btf" } } },
 		{ "raw_tp:ext4_ext_handle_unwritten_extents", {
 			{ WB_RAW_TP, "ext4_ext_handle_unwritten_extents", "conv_extent" } } },
-	} },
-	{ .name = "disksize.iomap", .alts = {
-		{ "tp_btf:ext4_iomap_update_disksize", {
-			{ WB_TP_BTF, "ext4_iomap_update_disksize", "iomap_disksize_btf" } } },
-		{ "raw_tp:ext4_iomap_update_disksize", {
-			{ WB_RAW_TP, "ext4_iomap_update_disksize", "iomap_disksize" } } },
 	} },
 };
 #define NR_METRICS ((int)(sizeof(metric_defs) / sizeof(metric_defs[0])))
@@ -148,6 +139,17 @@ static const char *path_metric(const char *base, unsigned int path, char *buf, s
 	return buf;
 }
 
+/* The handler metric of a path, and whether its hook sees whole ioends / io_ends. */
+static const char *handler_metric(const struct wb_tool_state *st, unsigned int path, bool *whole)
+{
+	const char *m = path == WB_PATH_IOMAP ? "ioend.iomap" : "io_end.buffer_head";
+	const char *hook = wb_metric_hook(st->c.metrics, st->c.nmetrics, m);
+
+	/* The fallbacks time the conversion alone. */
+	*whole = hook && !strstr(hook, "conversion only");
+	return m;
+}
+
 static void endio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 {
 	const struct wb_snapshot *s = &st->snap;
@@ -161,54 +163,51 @@ static void endio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 	for (int i = 0; i < s->n; i++) {
 		const struct eio_val *v = &vals[i];
 		unsigned int path = keys[i].path;
-		const char *handler = path == WB_PATH_IOMAP ? "ioend.iomap" : "io_end.buffer_head";
+		bool iomap = path == WB_PATH_IOMAP, whole;
+		const char *handler = handler_metric(st, path, &whole);
+		const char *unit_name = iomap ? "ioends" : "io_ends";
 
 		wb_print_group_title(keys[i].dev, path);
 		printf("\n");
-		if (on(st, path_metric("end_bio", path, m1, sizeof(m1))))
-			printf("  bio completions: %llu finished inline, %llu deferred to the worker, "
-			       "%llu errors\n", v->end_bio_inline, v->end_bio_deferred, v->end_bio_errors);
-		else
-			wb_collector_print_unavail(&st->c, "bio completions", m1);
 		if (on(st, "work"))
 			printf("  work items run: %llu, avg run %.1f us\n", v->works,
 			       v->works ? (double)v->work_run_ns_sum / (double)v->works / 1e3 : 0.0);
 		else
 			wb_collector_print_unavail(&st->c, "work items", "work");
 		if (on(st, handler)) {
-			printf("  %s handled by the worker: %llu, %llu failed, avg %.1f us",
-			       path == WB_PATH_IOMAP ? "ioends" : "io_ends", v->ioends, v->ioends_failed,
-			       v->ioends ? (double)v->ioend_run_ns_sum / (double)v->ioends / 1e3 : 0.0);
-			if (path == WB_PATH_IOMAP && v->merged.count)
-				printf(", %.2f bio ioends merged into each",
-				       (double)v->merged.sum / (double)v->merged.count);
-			printf("\n");
+			if (whole) {
+				printf("  %s handled by the worker: %llu, %llu failed, avg %.1f us", unit_name,
+				       v->ioends, v->ioends_failed,
+				       v->ioends ? (double)v->ioend_run_ns_sum / (double)v->ioends / 1e3 : 0.0);
+				if (iomap && v->merged.count)
+					printf(", %.2f bio ioends merged into each",
+					       (double)v->merged.sum / (double)v->merged.count);
+				printf("\n");
+			}
+			printf("  unwritten extents converted: %llu\n", v->extents);
+			if (iomap)
+				printf("  i_disksize updates at completion: %llu\n", v->disksize_updates);
 		} else {
-			snprintf(m2, sizeof(m2), "%s handled by the worker",
-				 path == WB_PATH_IOMAP ? "ioends" : "io_ends");
+			snprintf(m2, sizeof(m2), "%s handled by the worker", unit_name);
 			wb_collector_print_unavail(&st->c, m2, handler);
 		}
-		if (on(st, "conversion"))
-			printf("  unwritten extents converted: %llu, avg %.1f blocks\n", v->extents,
-			       v->conv_len.count ? (double)v->conv_len.sum / (double)v->conv_len.count : 0.0);
+		if (on(st, path_metric("end_bio", path, m1, sizeof(m1))))
+			printf("  bio completions: %llu finished inline, %llu deferred to the worker, "
+			       "%llu errors\n", v->end_bio_inline, v->end_bio_deferred, v->end_bio_errors);
 		else
-			wb_collector_print_unavail(&st->c, "unwritten conversion", "conversion");
-		if (path == WB_PATH_IOMAP) {
-			if (on(st, "disksize.iomap"))
-				printf("  i_disksize updates at completion: %llu\n", v->disksize_updates);
-			else
-				wb_collector_print_unavail(&st->c, "i_disksize updates", "disksize.iomap");
-		}
+			wb_collector_print_unavail(&st->c, "bio completions", m1);
+		if (!on(st, "conversion"))
+			wb_collector_print_unavail(&st->c, "converted extent sizes", "conversion");
 		wb_hist_print_titled(stdout, "work queueing delay", &v->work_delay, unit);
 		wb_hist_print_titled(stdout, "work run time", &v->work_run, unit);
 		wb_hist_print_titled(stdout, "bio end -> worker picks the ioend up", &v->ioend_delay, unit);
 		wb_hist_print_titled(stdout, "ioends merged per handled ioend", &v->merged, "ioends");
-		wb_hist_print_titled(stdout, path == WB_PATH_IOMAP ? "time per handled ioend" :
-				     "time per io_end", &v->ioend_run, unit);
+		wb_hist_print_titled(stdout, iomap ? "time per handled ioend" : "time per io_end",
+				     &v->ioend_run, unit);
 		wb_hist_print_titled(stdout, "conversion time", &v->conv_run, unit);
 		wb_hist_print_titled(stdout, "extents converted per handler", &v->conv_extents, "extents");
 		wb_hist_print_titled(stdout, "blocks per converted extent", &v->conv_len, "blocks");
-		wb_hist_print_titled(stdout, "i_disksize advance", &v->disksize_adv, "KiB");
+		wb_hist_print_titled(stdout, "i_disksize advance per ioend", &v->disksize_adv, "KiB");
 	}
 	if (s->cnt[EIO_CNT_DROP_WORKS] || s->cnt[EIO_CNT_DROP_PENDING] || s->cnt[EIO_CNT_DROP_TASKS] ||
 	    s->cnt[EIO_CNT_DROP_STATS] || s->cnt[EIO_CNT_STALE])
@@ -232,11 +231,13 @@ static void endio_json(struct wb_json *j, const struct wb_tool_state *st, const 
 	for (int i = 0; i < s->n; i++) {
 		const struct eio_val *v = &vals[i];
 		unsigned int path = keys[i].path;
-		bool handler = on(st, path == WB_PATH_IOMAP ? "ioend.iomap" : "io_end.buffer_head");
+		bool iomap = path == WB_PATH_IOMAP, whole;
+		bool handler = on(st, handler_metric(st, path, &whole));
+		bool end_bio = on(st, path_metric("end_bio", path, m, sizeof(m)));
 
 		wb_json_obj_begin(j);
 		wb_json_group_dev(j, keys[i].dev, path);
-		if (on(st, path_metric("end_bio", path, m, sizeof(m)))) {
+		if (end_bio) {
 			wb_json_kv_uint(j, "end_bio_inline", v->end_bio_inline);
 			wb_json_kv_uint(j, "end_bio_deferred", v->end_bio_deferred);
 			wb_json_kv_uint(j, "end_bio_errors", v->end_bio_errors);
@@ -245,14 +246,14 @@ static void endio_json(struct wb_json *j, const struct wb_tool_state *st, const 
 			wb_json_kv_uint(j, "works", v->works);
 			wb_json_kv_uint(j, "work_run_ns_sum", v->work_run_ns_sum);
 		}
-		if (handler) {
+		if (handler && whole) {
 			wb_json_kv_uint(j, "ioends", v->ioends);
 			wb_json_kv_uint(j, "ioends_failed", v->ioends_failed);
 			wb_json_kv_uint(j, "ioend_run_ns_sum", v->ioend_run_ns_sum);
 		}
-		if (on(st, "conversion"))
+		if (handler)
 			wb_json_kv_uint(j, "extents_converted", v->extents);
-		if (path == WB_PATH_IOMAP && on(st, "disksize.iomap"))
+		if (iomap && handler)
 			wb_json_kv_uint(j, "disksize_updates", v->disksize_updates);
 		wb_json_key(j, "hists");
 		wb_json_obj_begin(j);
@@ -260,20 +261,20 @@ static void endio_json(struct wb_json *j, const struct wb_tool_state *st, const 
 			wb_json_hist(j, "work_delay", &v->work_delay, unit);
 			wb_json_hist(j, "work_run", &v->work_run, unit);
 		}
-		if (path == WB_PATH_IOMAP && handler) {
+		if (iomap && end_bio)
 			wb_json_hist(j, "ioend_delay", &v->ioend_delay, unit);
+		if (iomap && handler)
 			wb_json_hist(j, "ioends_merged", &v->merged, "ioends");
-		}
-		if (handler)
+		if (handler && whole)
 			wb_json_hist(j, "ioend_run", &v->ioend_run, unit);
-		if (handler)
+		if (handler) {
 			wb_json_hist(j, "conversion_run", &v->conv_run, unit);
-		if (on(st, "conversion")) {
 			wb_json_hist(j, "extents_per_handler", &v->conv_extents, "extents");
-			wb_json_hist(j, "converted_extent_len", &v->conv_len, "blocks");
 		}
-		if (path == WB_PATH_IOMAP && on(st, "disksize.iomap"))
-			wb_json_hist(j, "disksize_advance", &v->disksize_adv, "KiB");
+		if (on(st, "conversion"))
+			wb_json_hist(j, "converted_extent_len", &v->conv_len, "blocks");
+		if (iomap && handler)
+			wb_json_hist(j, "disksize_advance_per_ioend", &v->disksize_adv, "KiB");
 		wb_json_obj_end(j);
 		wb_json_obj_end(j);
 	}
@@ -287,15 +288,19 @@ const struct wb_tool wb_tool_endio = {
 	.no_pid_why = "end-I/O work runs in kworkers, not in the process that wrote the data "
 		      "(filter with -d or --ino)",
 	.doc =
-"Summarize write-back end-I/O work per device and path: bio completions inline or\n"
-"deferred, worker queueing delay and run time, ioends merged, unwritten extent\n"
-"conversion and i_disksize updates. The work runs in kworkers, so there is no -p.\n"
+"Summarize write-back end-I/O work per device and path: worker queueing delay and run\n"
+"time, ioends merged, time per ioend, unwritten extent conversion and i_disksize\n"
+"updates. Extra metrics (--metrics, each a program on every bio or extent):\n"
+"end_bio.iomap and end_bio.buffer_head (completions inline or deferred; per-ioend\n"
+"delay to the worker), conversion (converted extent sizes). The work runs in kworkers,\n"
+"so there is no -p.\n"
 "\n"
 "USAGE: wbscope endio [OPTIONS] [interval] [count]\n"
 "\n"
 "EXAMPLES:\n"
 "    wbscope endio              # summarize until Ctrl-C\n"
 "    wbscope endio -d vdb 5 3   # one device, 5 second summaries, 3 times\n"
+"    wbscope endio --metrics all  # also the extra metrics\n"
 "    wbscope endio -j           # JSON (schema wbscope/1) at Ctrl-C",
 	.open = endio_open,
 	.close = endio_close,

@@ -25,12 +25,12 @@ static const struct wb_tool *const tools[T_NR] = {
 
 /*
  * What each tool traces for top: the metrics its columns need (and what those need,
- * wb_metrics_select), NULL for all. A per-page hook costs every page written: alloc's
- * delayed extents, reservation and iomap mappings feed no column, so they stay off, as
- * does endio's i_disksize hook.
+ * wb_metrics_select), NULL for the tool's default. A per-page hook costs every page
+ * written: alloc's delayed extents, reservation and iomap mappings feed no column, so
+ * they stay off.
  */
 static const char *const top_metrics[T_NR] = {
-	[T_EIO] = "work,end_bio.iomap,end_bio.buffer_head,ioend.iomap,io_end.buffer_head,conversion",
+	[T_EIO] = "work,ioend.iomap,io_end.buffer_head",
 	[T_AL] = "allocation",
 };
 
@@ -51,8 +51,9 @@ struct top {
 
 static const char doc[] =
 "One screen per interval: for each device and write-back path, writepages calls and\n"
-"latency, write-back bios and their latency, end-I/O deferral, worker delay, merges and\n"
-"conversions, and block allocation. Columns whose hooks this kernel lacks show '-'.\n"
+"latency, write-back bios and their latency, completions deferred to the end-I/O\n"
+"worker, its delay, merges and conversions, and block allocation. Columns whose hooks\n"
+"this kernel lacks show '-'.\n"
 "\n"
 "USAGE: wbscope top [OPTIONS] [interval] [count]   (default interval: 2 seconds)\n"
 "\n"
@@ -90,6 +91,27 @@ static bool on(const struct top *t, int tool, const char *metric)
 	return t->st[tool] && wb_collector_on(&t->st[tool]->c, metric);
 }
 
+/*
+ * Completions deferred to the end-I/O worker: iomap, the bio ioends before merging;
+ * buffer_head, the io_ends. false where the handler hook does not see them (the
+ * buffer_head fallbacks time the conversion alone).
+ */
+static bool deferred_of(const struct top *t, const struct row *r, const struct eio_val *eio,
+			unsigned long long *n)
+{
+	bool bh = r->path == WB_PATH_BH;
+	const char *m = bh ? "io_end.buffer_head" : "ioend.iomap";
+	const char *hook;
+
+	if (!eio || !on(t, T_EIO, m))
+		return false;
+	hook = wb_metric_hook(t->st[T_EIO]->c.metrics, t->st[T_EIO]->c.nmetrics, m);
+	if (!hook || strstr(hook, "conversion only"))
+		return false;
+	*n = bh ? eio->ioends : eio->merged.sum;
+	return true;
+}
+
 static void cell_u(char *buf, size_t len, bool avail, double v, const char *fmt)
 {
 	if (!avail)
@@ -108,9 +130,9 @@ static void print_text(const struct top *t, double span)
 	if (t->o->sample > 1)
 		printf(", BIO_p99 of 1 in %u bios", t->o->sample);
 	printf("\n");
-	printf("%-8s %-11s|%7s %8s %7s|%7s %7s %7s|%6s %7s %6s %6s|%7s %7s\n",
+	printf("%-8s %-11s|%7s %8s %7s|%7s %7s %7s|%7s %7s %6s %6s|%7s %7s\n",
 	       "DEVICE", "PATH", "WP/s", "PAGES/s", "WP_p99", "BIOS/s", "MiB/s", "BIO_p99",
-	       "DEFER%", "WQ_p99", "MERGE", "CONV/s", "ALLOC/s", "AVG_BLK");
+	       "DEFER/s", "WQ_p99", "MERGE", "CONV/s", "ALLOC/s", "AVG_BLK");
 	if (!t->nrows)
 		printf("(no write-back activity)\n");
 	for (int i = 0; i < t->nrows; i++) {
@@ -119,9 +141,10 @@ static void print_text(const struct top *t, double span)
 		const struct bio_val *bio = r->v[T_BIO];
 		const struct eio_val *eio = r->v[T_EIO];
 		const struct al_val *al = r->v[T_AL];
-		char m[64];
 		bool bh = r->path == WB_PATH_BH;
-		unsigned long long done = eio ? eio->end_bio_inline + eio->end_bio_deferred : 0;
+		const char *handler = bh ? "io_end.buffer_head" : "ioend.iomap";
+		unsigned long long deferred = 0;
+		bool has_deferred = deferred_of(t, r, eio, &deferred);
 
 		wb_dev_name(r->dev, NULL, dev, sizeof(dev));
 		cell_u(c[0], 16, wp != NULL, wp ? (double)wp->calls / span : 0, "%.0f");
@@ -130,20 +153,18 @@ static void print_text(const struct top *t, double span)
 		cell_u(c[3], 16, bio != NULL, bio ? (double)bio->bios / span : 0, "%.0f");
 		cell_u(c[4], 16, bio != NULL, bio ? (double)bio->bytes / 1048576.0 / span : 0, "%.1f");
 		cell_u(c[5], 16, bio && bio->lat.count, bio ? wb_hist_quantile(&bio->lat, 0.99) : 0, "%.0f");
-		snprintf(m, sizeof(m), "end_bio.%s", wb_path_name(r->path));
-		cell_u(c[6], 16, eio && on(t, T_EIO, m) && done,
-		       done ? 100.0 * (double)eio->end_bio_deferred / (double)done : 0, "%.0f");
+		cell_u(c[6], 16, has_deferred, (double)deferred / span, "%.0f");
 		cell_u(c[7], 16, eio && eio->work_delay.count,
 		       eio ? wb_hist_quantile(&eio->work_delay, 0.99) : 0, "%.0f");
 		cell_u(c[8], 16, eio && !bh && eio->merged.count,
 		       eio && eio->merged.count ? (double)eio->merged.sum / (double)eio->merged.count : 0,
 		       "%.1f");
-		cell_u(c[9], 16, eio && on(t, T_EIO, "conversion"), eio ? (double)eio->extents / span : 0,
+		cell_u(c[9], 16, eio && on(t, T_EIO, handler), eio ? (double)eio->extents / span : 0,
 		       "%.0f");
 		cell_u(c[10], 16, al && on(t, T_AL, "allocation"), al ? (double)al->allocs / span : 0, "%.0f");
 		cell_u(c[11], 16, al && al->allocs, al && al->allocs ? (double)al->blocks / (double)al->allocs : 0,
 		       "%.1f");
-		printf("%-8.8s %-11s|%7s %8s %7s|%7s %7s %7s|%6s %7s %6s %6s|%7s %7s\n", dev,
+		printf("%-8.8s %-11s|%7s %8s %7s|%7s %7s %7s|%7s %7s %6s %6s|%7s %7s\n", dev,
 		       wb_path_name(r->path), c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9],
 		       c[10], c[11]);
 	}
@@ -217,10 +238,12 @@ static int print_json(const struct top *t, double span)
 			wb_json_obj_end(&j);
 		}
 		if (eio) {
+			unsigned long long deferred;
+
 			wb_json_key(&j, "endio");
 			wb_json_obj_begin(&j);
-			wb_json_kv_uint(&j, "end_bio_inline", eio->end_bio_inline);
-			wb_json_kv_uint(&j, "end_bio_deferred", eio->end_bio_deferred);
+			if (deferred_of(t, r, eio, &deferred))
+				wb_json_kv_uint(&j, "deferred", deferred);
 			wb_json_kv_uint(&j, "works", eio->works);
 			wb_json_kv_uint(&j, "extents_converted", eio->extents);
 			json_hist_q(&j, "work_delay", &eio->work_delay);

@@ -40,7 +40,10 @@ done
 "$WBSCOPE_BIN" bio --sample 4 --json >"$work/bio-sampled.json" 2>"$work/bio-sampled.err" &
 pids+=($!)
 t_on_exit "kill -INT $!"
-for tool in writepages bio endio alloc bio-sampled; do
+"$WBSCOPE_BIN" endio --metrics all --json >"$work/endio-all.json" 2>"$work/endio-all.err" &
+pids+=($!)
+t_on_exit "kill -INT $!"
+for tool in writepages bio endio alloc bio-sampled endio-all; do
 	for _ in $(seq 300); do grep -q "^Tracing" "$work/$tool.err" 2>/dev/null && break; sleep 0.2; done
 	check "$tool started" grep -q "^Tracing" "$work/$tool.err"
 done
@@ -48,7 +51,9 @@ for _ in $(seq 300); do grep -q "recording started" "$work/trace.out" 2>/dev/nul
 check "trace-cmd is recording" grep -q "recording started" "$work/trace.out"
 
 check "every hook is a tracepoint on this kernel" \
-	sh -c "! grep -h '^  ' $work/*.err | grep -vE 'raw_tp:|tp_btf:'"
+	sh -c "! grep -h '^  ' $work/*.err | grep -vE 'raw_tp:|tp_btf:|off by default'"
+check "endio: the extra metrics are off by default, on with --metrics all" sh -c \
+	"grep -q '^  conversion  *off by default' $work/endio.err && grep -q '^  conversion  *tp_btf:' $work/endio-all.err"
 
 run_fio() { # run_fio DIR: appending sequential writes with fsync, random overwrites
 	fio --name=seq --directory="$1" --rw=write --bs=256k --size=32m --fsync=8 \
@@ -67,7 +72,7 @@ rcs=()
 for p in "${pids[@]}"; do kill -INT "$p"; done
 for p in "${pids[@]}"; do wait "$p"; rcs+=($?); done
 kill -TERM $trace_pid; wait $trace_pid; trc=$?
-check "tools detach cleanly on SIGINT: ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0 0"
+check "tools detach cleanly on SIGINT: ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0 0 0"
 check "trace-cmd recording ended (exit $trc)" test -s "$work/trace.dat"
 trace-cmd report -t -i "$work/trace.dat" >"$work/report.txt" 2>/dev/null
 check "trace-cmd lost no events" sh -c "! trace-cmd report --stat -i $work/trace.dat 2>/dev/null | grep -iE '(overrun|lost|dropped)[^0-9]*[1-9]'"
@@ -95,7 +100,7 @@ for side in iomap bh; do
 	if [ $side = iomap ]; then mm=$imm kd=$ikdev path=iomap; else mm=$bmm kd=$bkdev path=buffer_head; fi
 	echo "  -- $path on $mm"
 	wp=$(grp writepages "$mm" "$path"); bio=$(grp bio "$mm" "$path")
-	eio=$(grp endio "$mm" "$path"); al=$(grp alloc "$mm" "$path")
+	eio=$(grp endio "$mm" "$path"); al=$(grp alloc "$mm" "$path"); eia=$(grp endio-all "$mm" "$path")
 	n() { jq -r "$2 // 0" <<<"$1"; }
 
 	calls=$(n "$wp" .calls); tcalls=$(tc ext4_writepages_result "$kd")
@@ -123,32 +128,44 @@ for side in iomap bh; do
 	check "$path bio --sample 4: the same bios and bytes ($(n "$sbio" .bios) = $(n "$bio" .bios)), some timed" \
 		jq -e --argjson b "$bio" '.bios == $b.bios and .bytes == $b.bytes and .hists.latency.count > 0 and .hists.latency.count < .bios' <<<"$sbio"
 
+	check "$path endio: the default leaves out bio completions and extent sizes" \
+		jq -e '(has("end_bio_inline") | not) and (.hists | (has("ioend_delay") or has("converted_extent_len")) | not)' <<<"$eio"
 	if [ $side = iomap ]; then
-		inl=$(n "$eio" .end_bio_inline); def=$(n "$eio" .end_bio_deferred); teb=$(tc ext4_iomap_end_bio "$kd")
-		check "iomap endio: completions ($inl inline + $def deferred) = trace-cmd's ext4_iomap_end_bio ($teb)" \
-			deferred_same "$def" $((inl + def)) "$teb" "$(mis endio)"
+		inl=$(n "$eia" .end_bio_inline); def=$(n "$eia" .end_bio_deferred); teb=$(tc ext4_iomap_end_bio "$kd")
+		check "iomap endio --metrics all: completions ($inl inline + $def deferred) = trace-cmd's ext4_iomap_end_bio ($teb)" \
+			deferred_same "$def" $((inl + def)) "$teb" "$(mis endio-all)"
+		check "iomap endio --metrics all: every deferred completion's delay to the worker ($def)" \
+			jq -e --argjson d "$def" '.hists.ioend_delay.count == $d' <<<"$eia"
 		ioe=$(n "$eio" .ioends); tio=$(tc ext4_iomap_ioend_done "$kd")
 		check "iomap endio: ioends handled ($ioe) = trace-cmd's ext4_iomap_ioend_done ($tio)" same "$ioe" "$tio" "$(mis endio)"
-		check "iomap endio: queueing delay, merges and time per ioend recorded" \
-			jq -e '.hists.ioend_delay.count > 0 and .hists.ioends_merged.count == .ioends and .hists.ioend_run.count == .ioends' <<<"$eio"
+		check "iomap endio: merges and time per ioend recorded" \
+			jq -e '.hists.ioends_merged.count == .ioends and .hists.ioend_run.count == .ioends' <<<"$eio"
+		mrg=$(jq -r '.hists.ioends_merged.sum // 0' <<<"$eio")
+		check "iomap endio: ioends before merging ($mrg) = deferred completions ($def)" same "$mrg" "$def" "$(mis endio)"
 		ds=$(n "$eio" .disksize_updates); tds=$(tc ext4_iomap_update_disksize "$kd")
 		check "iomap endio: i_disksize updates ($ds) = trace-cmd's ($tds)" same "$ds" "$tds" "$(mis endio)"
+		cv=$(n "$eio" .extents_converted); tcv=$(tc ext4_iomap_convert_unwritten "$kd")
+		check "iomap endio: extents converted ($cv) = trace-cmd's ext4_iomap_convert_unwritten ($tcv)" same "$cv" "$tcv" "$(mis endio)"
+		check "iomap endio --metrics all: one size per converted extent" \
+			jq -e --argjson c "$cv" '.hists.converted_extent_len.count == $c' <<<"$eia"
 		check "iomap alloc: mappings per writeback range recorded" jq -e '.iomap_mappings > 0 and .hists.mapping_len.count == .iomap_mappings' <<<"$al"
 		maps=$(n "$al" .iomap_mappings); tmaps=$(tc ext4_iomap_map_writeback "$kd")
 		check "iomap alloc: mappings ($maps) = trace-cmd's ext4_iomap_map_writeback ($tmaps)" same "$maps" "$tmaps" "$(mis alloc)"
 		check "iomap alloc: mappings from the wbscope kernel's tracepoint, not per dirty range" \
 			jq -e '.hooks.iomap_mapping == "tp_btf:ext4_iomap_map_writeback" and (.groups | all(has("ioend_ranges") | not))' "$work/alloc.json"
 	else
-		inl=$(n "$eio" .end_bio_inline); def=$(n "$eio" .end_bio_deferred); teb=$(tc ext4_end_bio "$kd")
-		check "bh endio: completions ($inl inline + $def deferred) = trace-cmd's ext4_end_bio ($teb)" \
-			deferred_same "$def" $((inl + def)) "$teb" "$(mis endio)"
+		inl=$(n "$eia" .end_bio_inline); def=$(n "$eia" .end_bio_deferred); teb=$(tc ext4_end_bio "$kd")
+		check "bh endio --metrics all: completions ($inl inline + $def deferred) = trace-cmd's ext4_end_bio ($teb)" \
+			deferred_same "$def" $((inl + def)) "$teb" "$(mis endio-all)"
 		ioe=$(n "$eio" .ioends); tio=$(tc ext4_end_io_end_done "$kd")
 		check "bh endio: io_ends handled ($ioe) = trace-cmd's ext4_end_io_end_done ($tio)" same "$ioe" "$tio" "$(mis endio)"
 		check "bh endio: time per io_end recorded" jq -e '.hists.ioend_run.count == .ioends' <<<"$eio"
 		check "bh endio: no iomap-only data in buffer_head groups" jq -e 'has("disksize_updates") | not' <<<"$eio"
 	fi
 	check "$path endio: work items, unwritten extents converted" \
-		jq -e '.works > 0 and .extents_converted > 0 and .hists.converted_extent_len.count == .extents_converted and .hists.conversion_run.count > 0' <<<"$eio"
+		jq -e '.works > 0 and .extents_converted > 0 and .hists.conversion_run.count > 0 and
+		       .hists.extents_per_handler.sum == .extents_converted' <<<"$eio"
+	check "$path endio --metrics all: converted extent sizes" jq -e '.hists.converted_extent_len.count > 0' <<<"$eia"
 	allocs=$(n "$al" .allocations); tal=$(tc ext4_allocate_blocks "$kd")
 	ext=$(n "$al" .delalloc_extents); text=$(tc ext4_da_write_pages_extent "$kd")
 	check "$path alloc: allocations in writeback ($allocs) <= trace-cmd's ext4_allocate_blocks ($tal), > 0" \

@@ -134,6 +134,8 @@ check "endio: end-I/O work items seen and timed" \
 check "endio: metrics whose hooks are missing carry no data" jq -e '
 	(.hooks["end_bio.buffer_head"] != "unavailable" or ([.groups[] | has("end_bio_inline")] | any | not)) and
 	(.hooks["ioend.iomap"] != "unavailable" or ([.groups[].hists | has("ioend_delay")] | any | not))' "$work/endio.json"
+check "endio: the extra metrics are off without --metrics, and say how to turn them on" \
+	jq -e '.hooks.conversion == "unavailable" and (.unavailable.conversion | startswith("off by default (--metrics conversion"))' "$work/endio.json"
 check "endio: an unavailable metric says why" \
 	jq -e '[.hooks | to_entries[] | select(.value == "unavailable") | .key] - (.unavailable | keys) | length == 0' "$work/endio.json"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The floor under `wbscope endio`: a program that does nothing on each tracepoint the
- * tool hooks on the iomap path of the wbscope kernel. bench/overhead (variant
+ * tool hooks by default on the iomap path of the wbscope kernel. bench/overhead (variant
  * floor-endio) loads it with bpftool: what it costs is what the kernel charges for
  * running a BPF program on these events at all, before any work of the tool's own.
  */
@@ -14,10 +14,6 @@
 EMPTY(workqueue_queue_work)
 EMPTY(workqueue_execute_start)
 EMPTY(workqueue_execute_end)
-EMPTY(ext4_iomap_end_bio)
-EMPTY(ext4_iomap_ioend_start)
 EMPTY(ext4_iomap_ioend_done)
-EMPTY(ext4_ext_handle_unwritten_extents)
-EMPTY(ext4_iomap_update_disksize)
 
 char LICENSE[] SEC("license") = "GPL";

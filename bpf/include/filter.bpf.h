@@ -44,6 +44,17 @@ static __always_inline bool wb_inode_wanted(struct inode *inode, __u32 *dev)
 }
 
 /*
+ * The same for an inode pointer computed by the program (container_of): read directly
+ * through a typed view where the program type allows (btf, WB_VIEW), else probed.
+ */
+static __always_inline bool wb_inode_wanted_p(struct inode *inode, __u32 *dev, const bool btf)
+{
+	struct inode *v = WB_VIEW(btf, inode, struct inode);
+
+	return v ? wb_inode_wanted_t(v, dev, true) : wb_inode_wanted(inode, dev);
+}
+
+/*
  * A tracepoint hooked both ways: a tp_btf program PROG_btf and a raw_tp program PROG,
  * each returning CALL(btf) (a macro over the arguments' names; see WB_RD).
  */

@@ -173,7 +173,7 @@ static __always_inline int work_queue_ev(struct work_struct *work, const bool bt
 	bool stale;
 
 	inode = work_inode(work, WB_RD(btf, work, func), &path);
-	if (!inode || !wb_inode_wanted(inode, &dev))
+	if (!inode || !wb_inode_wanted_p(inode, &dev, btf))
 		return 0;
 	wb_count(&counters, EIO_CNT_WORK_QUEUED);
 	q = (struct eio_queued *)slot_take(&works, EIO_MAX_WORKS, wb_ptr_key_t(work, btf), &stale);
@@ -208,7 +208,7 @@ static __always_inline int work_start_ev(struct work_struct *work, const bool bt
 	q = key ? (struct eio_queued *)wb_slot_find(&works, EIO_MAX_WORKS, key) : NULL;
 	if (!q) {
 		/* Ours, but queued before the tool started? */
-		if (wb_inode_wanted(inode, &dev))
+		if (wb_inode_wanted_p(inode, &dev, btf))
 			wb_count(&counters, EIO_CNT_WORK_UNPAIRED);
 		return 0;
 	}

@@ -43,7 +43,10 @@ t_on_exit "kill -INT $!"
 "$WBSCOPE_BIN" endio --metrics all --json >"$work/endio-all.json" 2>"$work/endio-all.err" &
 pids+=($!)
 t_on_exit "kill -INT $!"
-for tool in writepages bio endio alloc bio-sampled endio-all; do
+"$WBSCOPE_BIN" top --json 1 >"$work/top.json" 2>"$work/top.err" &
+pids+=($!)
+t_on_exit "kill -INT $!"
+for tool in writepages bio endio alloc bio-sampled endio-all top; do
 	for _ in $(seq 300); do grep -q "^Tracing" "$work/$tool.err" 2>/dev/null && break; sleep 0.2; done
 	check "$tool started" grep -q "^Tracing" "$work/$tool.err"
 done
@@ -51,7 +54,7 @@ for _ in $(seq 300); do grep -q "recording started" "$work/trace.out" 2>/dev/nul
 check "trace-cmd is recording" grep -q "recording started" "$work/trace.out"
 
 check "every hook is a tracepoint on this kernel" \
-	sh -c "! grep -h '^  ' $work/*.err | grep -vE 'raw_tp:|tp_btf:|off by default'"
+	sh -c "! grep -h '^  ' $work/*.err | grep -vE 'raw_tp:|tp_btf:|off by default|not selected'"
 check "endio: the extra metrics are off by default, on with --metrics all" sh -c \
 	"grep -q '^  conversion  *off by default' $work/endio.err && grep -q '^  conversion  *tp_btf:' $work/endio-all.err"
 
@@ -72,7 +75,7 @@ rcs=()
 for p in "${pids[@]}"; do kill -INT "$p"; done
 for p in "${pids[@]}"; do wait "$p"; rcs+=($?); done
 kill -TERM $trace_pid; wait $trace_pid; trc=$?
-check "tools detach cleanly on SIGINT: ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0 0 0"
+check "tools detach cleanly on SIGINT: ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0 0 0 0"
 check "trace-cmd recording ended (exit $trc)" test -s "$work/trace.dat"
 trace-cmd report -t -i "$work/trace.dat" >"$work/report.txt" 2>/dev/null
 check "trace-cmd lost no events" sh -c "! trace-cmd report --stat -i $work/trace.dat 2>/dev/null | grep -iE '(overrun|lost|dropped)[^0-9]*[1-9]'"
@@ -142,6 +145,8 @@ for side in iomap bh; do
 			jq -e '.hists.ioends_merged.count == .ioends and .hists.ioend_run.count == .ioends' <<<"$eio"
 		mrg=$(jq -r '.hists.ioends_merged.sum // 0' <<<"$eio")
 		check "iomap endio: ioends before merging ($mrg) = deferred completions ($def)" same "$mrg" "$def" "$(mis endio)"
+		tdef=$(jq -s --arg d "$mm" '[.[].groups[] | select(.dev == $d and .path == "iomap") | .endio.deferred // 0] | add // 0' "$work/top.json")
+		check "iomap top: completions deferred over its intervals ($tdef) = endio's ($mrg)" same "$tdef" "$mrg" "$(mis endio)"
 		ds=$(n "$eio" .disksize_updates); tds=$(tc ext4_iomap_update_disksize "$kd")
 		check "iomap endio: i_disksize updates ($ds) = trace-cmd's ($tds)" same "$ds" "$tds" "$(mis endio)"
 		cv=$(n "$eio" .extents_converted); tcv=$(tc ext4_iomap_convert_unwritten "$kd")

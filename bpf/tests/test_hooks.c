@@ -6,6 +6,7 @@
  */
 #include <stdbool.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "check.h"
 #include "common.h"
 #include "hooks.h"
@@ -82,6 +83,23 @@ int main(void)
 	struct wb_metric m[N];
 	char buf[4096];
 	FILE *f;
+
+	/*
+	 * The real probe, on a raw tracepoint every kernel with BTF has: sched_switch
+	 * passes 4 arguments (preempt, prev, next, prev_state). A program reading a fifth
+	 * makes the hook unusable, with the reason.
+	 */
+	if (access("/sys/kernel/btf/vmlinux", R_OK) == 0) {
+		struct wb_hook h4 = { WB_RAW_TP, "sched_switch", "p", 4 };
+		struct wb_hook h5 = { WB_RAW_TP, "sched_switch", "p", 5 };
+		char why[256] = "";
+
+		CHECK(wb_hook_usable(&h4, why, sizeof(why)), "4 arguments needed, 4 passed: %s", why);
+		CHECK(!wb_hook_usable(&h5, why, sizeof(why)), "5 needed");
+		CHECK_STR(why, "tracepoint sched_switch passes 4 arguments, 5 needed (an older wbscope kernel?)");
+	} else {
+		printf("hooks: no kernel BTF, the argument count check is not tested\n");
+	}
 
 	wb_hook_usable_fn = fake_usable;
 

@@ -211,8 +211,8 @@ static void endio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 	}
 	if (s->cnt[EIO_CNT_DROP_WORKS] || s->cnt[EIO_CNT_DROP_PENDING] || s->cnt[EIO_CNT_DROP_TASKS] ||
 	    s->cnt[EIO_CNT_DROP_STATS] || s->cnt[EIO_CNT_STALE])
-		printf("\nnote: dropped (map full): %llu work items, %llu pending ioends, %llu handler "
-		       "starts, %llu stats updates; %llu entries unfinished after 120 s forgotten\n",
+		printf("\nnote: dropped (map full): %llu work items, %llu pending ioends, %llu thread "
+		       "states, %llu stats updates; %llu entries unfinished after 120 s forgotten\n",
 		       s->cnt[EIO_CNT_DROP_WORKS], s->cnt[EIO_CNT_DROP_PENDING],
 		       s->cnt[EIO_CNT_DROP_TASKS], s->cnt[EIO_CNT_DROP_STATS], s->cnt[EIO_CNT_STALE]);
 	printf("\n");

@@ -20,8 +20,10 @@ name=${dev#/dev/}
 
 pids=()
 for tool in writepages bio endio; do
+	# endio: its extra metrics too (end_bio.buffer_head has fentry and kprobe fallbacks)
+	extra=(); [ $tool != endio ] || extra=(--metrics all)
 	for kind in best fentry kprobe; do
-		"$WBSCOPE_BIN" "$tool" --hooks "$kind" -d "$name" --json >"$work/$tool-$kind.json" \
+		"$WBSCOPE_BIN" "$tool" --hooks "$kind" "${extra[@]}" -d "$name" --json >"$work/$tool-$kind.json" \
 			2>"$work/$tool-$kind.err" &
 		pids+=($!)
 		t_on_exit "kill -INT $!"

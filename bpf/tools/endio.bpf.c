@@ -373,32 +373,31 @@ static __always_inline void iomap_ioend_delays(struct eio_val *v, __u64 ino, lon
 		wb_count(&counters, EIO_CNT_MERGE_TRUNC);
 }
 
-/*
- * One ioend / io_end of a wanted inode that the worker handled in dur ns, converting
- * extents unwritten extents if unwritten: the statistics both paths keep. NULL if the
- * inode is filtered out or has no statistics slot.
- */
-static __always_inline struct eio_val *handled(struct inode *inode, __u32 path, int ret, __u64 dur,
-					       bool unwritten, __u32 extents, const bool btf)
+/* The statistics of a wanted inode's path; NULL if filtered out or without a slot. */
+static __always_inline struct eio_val *wanted_group(struct inode *inode, __u32 path, const bool btf)
 {
-	struct eio_val *v;
 	__u32 dev;
 
-	if (!wb_inode_wanted_t(inode, &dev, btf))
-		return NULL;
-	v = group(dev, path);
-	if (!v)
-		return NULL;
+	return wb_inode_wanted_t(inode, &dev, btf) ? group(dev, path) : NULL;
+}
+
+/*
+ * One ioend / io_end that the worker handled in dur ns, converting extents unwritten
+ * extents if unwritten: the statistics both paths keep, in v.
+ */
+static __always_inline void handled(struct eio_val *v, int ret, __u64 dur, bool unwritten, __u32 extents)
+{
+	__u64 t = wb_time_unit(dur);
+
 	v->ioends++;
 	v->ioends_failed += ret < 0;
 	v->ioend_run_ns_sum += dur;
-	wb_hist_add(&v->ioend_run, wb_time_unit(dur));
+	wb_hist_add(&v->ioend_run, t);
 	if (unwritten) {
-		wb_hist_add(&v->conv_run, wb_time_unit(dur));
+		wb_hist_add(&v->conv_run, t);
 		wb_hist_add(&v->conv_extents, extents);
 		v->extents += extents;
 	}
-	return v;
 }
 
 /* One (merged) ioend handled by the worker, with the kernel's summary of the work. */
@@ -406,14 +405,16 @@ static __always_inline int iomap_ioend_done_ev(struct inode *inode, long long of
 					       unsigned int io_flags, int ret,
 					       struct ext4_iomap_end_stats___wb *st, const bool btf)
 {
-	__u64 dur = WB_RD(btf, st, duration_ns);
-	__u32 merged = WB_RD(btf, st, merged), updates = WB_RD(btf, st, disksize_updates);
-	struct eio_val *v;
+	struct eio_val *v = wanted_group(inode, WB_PATH_IOMAP, btf);
+	__u32 merged, updates;
+	__u64 dur;
 
-	v = handled(inode, WB_PATH_IOMAP, ret, dur, io_flags & IOMAP_IOEND_UNWRITTEN,
-		    WB_RD(btf, st, extents), btf);
 	if (!v)
 		return 0;
+	dur = WB_RD(btf, st, duration_ns);
+	merged = WB_RD(btf, st, merged);
+	updates = WB_RD(btf, st, disksize_updates);
+	handled(v, ret, dur, io_flags & IOMAP_IOEND_UNWRITTEN, WB_RD(btf, st, extents));
 	if (merged)	/* 0: the event was enabled while this ioend was handled */
 		wb_hist_add(&v->merged, merged);
 	if (updates) {
@@ -436,8 +437,16 @@ WB_TWIN(ext4_iomap_ioend_done, iomap_ioend_done, CALL, struct inode *inode, long
 
 /* One io_end completed by the rsv_conversion worker in duration_ns; its vectors are the
  * unwritten ranges it converted. */
-#define CALL(btf) ({ handled(inode, WB_PATH_BH, ret, duration_ns, flag & EXT4_IO_END_UNWRITTEN, \
-			     nr_vecs, btf); 0; })
+static __always_inline int bh_io_end_done_ev(struct inode *inode, unsigned int nr_vecs, unsigned int flag,
+					     int ret, __u64 dur, const bool btf)
+{
+	struct eio_val *v = wanted_group(inode, WB_PATH_BH, btf);
+
+	if (v)
+		handled(v, ret, dur, flag & EXT4_IO_END_UNWRITTEN, nr_vecs);
+	return 0;
+}
+#define CALL(btf) bh_io_end_done_ev(inode, nr_vecs, flag, ret, duration_ns, btf)
 WB_TWIN(ext4_end_io_end_done, bh_io_end_done, CALL, struct inode *inode, long long offset,
 	long long size, unsigned int nr_vecs, unsigned int flag, int ret, __u64 duration_ns)
 #undef CALL

@@ -86,8 +86,9 @@ static int report(void *ctx, double span)
 	wb_tool_text_begin(r->o);
 	r->t->text(r->st, r->o);
 	if (r->st->snap.missed)
-		printf("note: the kernel did not hand %llu events to this tool (nested BPF programs "
-		       "or kprobes on one CPU; kprobes are prone to it): counts are lower bounds\n\n",
+		printf("note: the kernel did not hand %llu events to this tool (a run of the same "
+		       "program was in progress on that CPU: nested, or preempted on a preemptible "
+		       "kernel; kprobes are prone to it): counts are lower bounds\n\n",
 		       r->st->snap.missed);
 	fflush(stdout);
 	return 0;

@@ -311,7 +311,7 @@ WB_TWIN(ext4_iomap_end_bio, iomap_end_bio, CALL, struct inode *inode, long long 
 #undef CALL
 
 #define CALL(btf) ({ __u32 dev; end_bio(inode, WB_PATH_BH, error, defer, &dev, btf); 0; })
-WB_TWIN(ext4_end_bio, bh_end_bio_tp, CALL, struct inode *inode, __u64 sector, unsigned int size,
+WB_TWIN(ext4_end_bio, bh_end_bio_tp, CALL, struct inode *inode, long long offset, unsigned int size,
 	unsigned int flag, int error, bool defer)
 #undef CALL
 

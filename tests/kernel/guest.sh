@@ -93,6 +93,10 @@ test_path() {
 	n_bh=$(grep -c 'wbk_bh:' $ev/trace)
 	t_iomap=$(grep -c ' ext4_iomap_end_bio:' $ev/trace)
 	t_bh=$(grep -c ' ext4_end_bio:' $ev/trace)
+	# Bytes the completion events report (their size fields), and the file's.
+	local s_iomap s_bh want=$((64 * 65536))
+	s_iomap=$(awk '/ ext4_iomap_end_bio:/ { for (i = 1; i < NF; i++) if ($i == "size") s += $(i + 1) } END { print s + 0 }' $ev/trace)
+	s_bh=$(awk '/ ext4_end_bio:/ { for (i = 1; i < NF; i++) if ($i == "size") s += $(i + 1) } END { print s + 0 }' $ev/trace)
 	echo > $ev/kprobe_events
 	echo "    writepages calls: iomap $n_iomap, buffer_head $n_bh; completions: iomap $t_iomap, buffer_head $t_bh"
 	path_check "writepages (kprobes on ext4_iomap_writepages / ext4_writepages)" "$n_iomap" "$n_bh"
@@ -103,6 +107,10 @@ test_path() {
 		skip "completion tracepoints (kernel without the series' tracepoint patch)"
 	else
 		path_check "bio completion (ext4:ext4_iomap_end_bio / ext4:ext4_end_bio)" "$t_iomap" "$t_bh"
+		# The sizes are those of the bios as written, not what completion left
+		# in their iterators (0 once the driver has advanced them).
+		check "completion events' sizes add up to the file ($want bytes): iomap $s_iomap, buffer_head $s_bh" \
+			test "$([ $mode = iomap ] && echo "$s_iomap" || echo "$s_bh")" = "$want"
 	fi
 	umount "$MNT"
 	fsck_clean path

@@ -62,6 +62,12 @@ path_check() {
 	fi
 }
 
+# sum_sizes EVENT TRACE: the sum of the "size" fields of EVENT's lines in a trace.
+sum_sizes() {
+	awk -v ev=" $1:" 'index($0, ev) { for (i = 1; i < NF; i++) if ($i == "size") s += $(i + 1) }
+		END { print s + 0 }' "$2"
+}
+
 # ---- 1. path proof ---------------------------------------------------------------
 test_path() {
 	local ev=/sys/kernel/tracing
@@ -93,10 +99,10 @@ test_path() {
 	n_bh=$(grep -c 'wbk_bh:' $ev/trace)
 	t_iomap=$(grep -c ' ext4_iomap_end_bio:' $ev/trace)
 	t_bh=$(grep -c ' ext4_end_bio:' $ev/trace)
-	# Bytes the completion events report (their size fields), and the file's.
+	# Bytes the completion events report (the sum of their size fields), and the file's.
 	local s_iomap s_bh want=$((64 * 65536))
-	s_iomap=$(awk '/ ext4_iomap_end_bio:/ { for (i = 1; i < NF; i++) if ($i == "size") s += $(i + 1) } END { print s + 0 }' $ev/trace)
-	s_bh=$(awk '/ ext4_end_bio:/ { for (i = 1; i < NF; i++) if ($i == "size") s += $(i + 1) } END { print s + 0 }' $ev/trace)
+	s_iomap=$(sum_sizes ext4_iomap_end_bio $ev/trace)
+	s_bh=$(sum_sizes ext4_end_bio $ev/trace)
 	echo > $ev/kprobe_events
 	echo "    writepages calls: iomap $n_iomap, buffer_head $n_bh; completions: iomap $t_iomap, buffer_head $t_bh"
 	path_check "writepages (kprobes on ext4_iomap_writepages / ext4_writepages)" "$n_iomap" "$n_bh"

@@ -2,8 +2,15 @@
 /*
  * wbscope bio: write-back bios from submission to completion, per device and path.
  *
- * Submission: the block_bio_queue tracepoint (tp_btf, reading the bio directly, where the
- * kernel allows tracing programs; else raw_tp). A bio is write-back data of a path when
+ * On the wbscope kernel: ext4's own events, which fire for ext4's write-back data bios
+ * alone, each knowing its path: ext4_submit_bio / ext4_iomap_submit_bio at submission,
+ * ext4_end_bio / ext4_iomap_end_bio (the bio is their last argument) at completion.
+ * Two program runs per bio; the journal's and the metadata's bios run none. Other file
+ * systems (XFS) are not seen then: --block-layer uses the block layer's events.
+ *
+ * Elsewhere, submission: the block_bio_queue tracepoint (tp_btf, reading the bio
+ * directly, where the kernel allows tracing programs; else raw_tp). A bio is write-back
+ * data of a path when
  * its bi_end_io is that path's completion function: ext4_end_bio (buffer_head),
  * ext4_iomap_end_bio (wbscope kernel), or XFS's and the generic iomap completion
  * (iomap); bios chained under such a bio count for it. Everything else (journal,
@@ -101,13 +108,49 @@ static __always_inline __u64 bio_ino(struct bio *owner, int path)
 	}
 }
 
-static __always_inline int bio_queue_ev(struct bio *bio, const bool btf)
+/* A write-back bio of path on dev, past the filters, is submitted: count or time it. */
+static __always_inline void bio_submitted(struct bio *bio, __u32 dev, int path, const bool btf)
 {
-	struct bio *owner = bio;
 	struct bio_start *s = NULL;
 	__u64 key;
 	bool stale;
-	__u32 dev, size;
+	__u32 size;
+
+	key = wb_ptr_key_t(bio, btf);
+	size = WB_RD(btf, bio, bi_iter.bi_size);
+	if (targ_sample_mask) {
+		/* Every bio counts now; only the timed ones go on to their completion. */
+		struct bio_val *v = wb_group(&stats, dev, path);
+
+		if (!v) {
+			wb_count(&counters, BIO_CNT_DROP_STATS);
+			return;
+		}
+		v->bios++;
+		v->bytes += size;
+		wb_hist_add(&v->size, size >> 10);
+		if (!bio_timed(key))
+			return;
+	}
+	wb_count(&counters, BIO_CNT_QUEUED);
+	if (key)
+		s = (struct bio_start *)wb_slot_take(&starts, BIO_MAX_INFLIGHT, key, bpf_ktime_get_ns(),
+						     BIO_STALE_NS, &stale);
+	if (!s) {
+		wb_count(&counters, BIO_CNT_DROP_INFLIGHT);
+		return;
+	}
+	if (stale)
+		wb_count(&counters, BIO_CNT_STALE);
+	s->dev = dev;
+	s->path = path;
+	s->size = size;
+}
+
+static __always_inline int bio_queue_ev(struct bio *bio, const bool btf)
+{
+	struct bio *owner = bio;
+	__u32 dev;
 	int path;
 
 	/* Cheapest test first: every bio of the system comes through here. */
@@ -121,39 +164,34 @@ static __always_inline int bio_queue_ev(struct bio *bio, const bool btf)
 		return 0;
 	if (targ_ino && bio_ino(owner, path) != targ_ino)
 		return 0;
-	key = wb_ptr_key_t(bio, btf);
-	size = WB_RD(btf, bio, bi_iter.bi_size);
-	if (targ_sample_mask) {
-		/* Every bio counts now; only the timed ones go on to their completion. */
-		struct bio_val *v = wb_group(&stats, dev, path);
-
-		if (!v) {
-			wb_count(&counters, BIO_CNT_DROP_STATS);
-			return 0;
-		}
-		v->bios++;
-		v->bytes += size;
-		wb_hist_add(&v->size, size >> 10);
-		if (!bio_timed(key))
-			return 0;
-	}
-	wb_count(&counters, BIO_CNT_QUEUED);
-	if (key)
-		s = (struct bio_start *)wb_slot_take(&starts, BIO_MAX_INFLIGHT, key, bpf_ktime_get_ns(),
-						     BIO_STALE_NS, &stale);
-	if (!s) {
-		wb_count(&counters, BIO_CNT_DROP_INFLIGHT);
-		return 0;
-	}
-	if (stale)
-		wb_count(&counters, BIO_CNT_STALE);
-	s->dev = dev;
-	s->path = path;
-	s->size = size;
+	bio_submitted(bio, dev, path, btf);
 	return 0;
 }
 #define CALL(btf) bio_queue_ev(bio, btf)
 WB_TWIN(block_bio_queue, bio_queue, CALL, struct bio *bio)
+#undef CALL
+
+/* wbscope kernel: ext4 submits a write-back data bio of a known path. */
+static __always_inline int ext4_submit_ev(struct inode *inode, struct bio *bio, int path,
+					  const bool btf)
+{
+	__u32 dev = WB_RD(btf, bio, bi_bdev, bd_dev);
+
+	if (targ_dev && dev != targ_dev)
+		return 0;
+	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
+		return 0;
+	if (targ_ino && WB_RD(btf, inode, i_ino) != targ_ino)
+		return 0;
+	bio_submitted(bio, dev, path, btf);
+	return 0;
+}
+#define CALL(btf) ext4_submit_ev(inode, bio, WB_PATH_BH, btf)
+WB_TWIN(ext4_submit_bio, ext4_submit, CALL, struct inode *inode, loff_t offset, struct bio *bio)
+#undef CALL
+#define CALL(btf) ext4_submit_ev(inode, bio, WB_PATH_IOMAP, btf)
+WB_TWIN(ext4_iomap_submit_bio, ext4_iomap_submit, CALL, struct inode *inode, loff_t offset,
+	struct bio *bio)
 #undef CALL
 
 /*
@@ -294,6 +332,27 @@ WB_TWIN(block_rq_complete, bio_rq_complete, CALL, struct request *rq, int error,
 
 #define CALL(btf) ({ bio_ended(bio, btf); 0; })
 WB_TWIN(block_bio_complete, bio_complete, CALL, struct request_queue *q, struct bio *bio)
+#undef CALL
+
+/*
+ * wbscope kernel: ext4 completes one of its write-back bios (the last argument; the
+ * events' other arguments describe the file range, see scripts/trace).
+ */
+static __always_inline int ext4_end_ev(struct bio *bio, int error, const bool btf)
+{
+	struct bio_start *s;
+	__u64 key;
+
+	s = bio_started(bio, &key, btf);
+	if (s)
+		bio_account(s, key, bpf_ktime_get_ns(), error != 0);
+	return 0;
+}
+#define CALL(btf) ext4_end_ev(bio, error, btf)
+WB_TWIN(ext4_end_bio, ext4_end, CALL, struct inode *inode, loff_t offset, unsigned int size,
+	unsigned int flag, int error, bool defer, struct bio *bio)
+WB_TWIN(ext4_iomap_end_bio, ext4_iomap_end, CALL, struct inode *inode, loff_t offset,
+	size_t size, unsigned int io_flags, int error, bool defer, struct bio *bio)
 #undef CALL
 
 SEC("fentry/bio_endio")

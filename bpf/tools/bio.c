@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 #include "hist.h"
 #include "json.h"
 #include "tool.h"
@@ -16,12 +17,32 @@
 #include "commands.h"
 
 
+/*
+ * The wbscope kernel's ext4 events come first (ext4's data bios only, two program runs
+ * per bio), then the block layer's (every bio of the system). The ext4 completion
+ * events carry the bio from the wbscope kernel's bio submission patch on (7 arguments).
+ * NR_EXT4_ALTS: how many leading alternatives of each metric are ext4's (--block-layer
+ * leaves them out).
+ */
+#define NR_EXT4_ALTS 2
 static const struct wb_metric metric_defs[] = {
 	{ .name = "submit", .alts = {
+		{ "tp_btf:ext4_submit_bio+ext4_iomap_submit_bio", {
+			{ WB_TP_BTF, "ext4_submit_bio", "ext4_submit_btf" },
+			{ WB_TP_BTF, "ext4_iomap_submit_bio", "ext4_iomap_submit_btf" } } },
+		{ "raw_tp:ext4_submit_bio+ext4_iomap_submit_bio", {
+			{ WB_RAW_TP, "ext4_submit_bio", "ext4_submit" },
+			{ WB_RAW_TP, "ext4_iomap_submit_bio", "ext4_iomap_submit" } } },
 		{ "tp_btf:block_bio_queue", { { WB_TP_BTF, "block_bio_queue", "bio_queue_btf" } } },
 		{ "raw_tp:block_bio_queue", { { WB_RAW_TP, "block_bio_queue", "bio_queue" } } },
 	} },
 	{ .name = "complete", .needs = "submit", .alts = {
+		{ "tp_btf:ext4_end_bio+ext4_iomap_end_bio", {
+			{ WB_TP_BTF, "ext4_end_bio", "ext4_end_btf", 7 },
+			{ WB_TP_BTF, "ext4_iomap_end_bio", "ext4_iomap_end_btf", 7 } } },
+		{ "raw_tp:ext4_end_bio+ext4_iomap_end_bio", {
+			{ WB_RAW_TP, "ext4_end_bio", "ext4_end", 7 },
+			{ WB_RAW_TP, "ext4_iomap_end_bio", "ext4_iomap_end", 7 } } },
 		{ "tp_btf:block_rq_complete+block_bio_complete", {
 			{ WB_TP_BTF, "block_rq_complete", "bio_rq_complete_btf" },
 			{ WB_TP_BTF, "block_bio_complete", "bio_complete_btf" } } },
@@ -44,11 +65,14 @@ static const char *const counter_names[BIO_NR_COUNTERS] = {
 };
 
 
-enum { OPT_SAMPLE = 0x2000 };
+enum { OPT_SAMPLE = 0x2000, OPT_BLOCK_LAYER };
 
 static const struct argp_option bio_options[] = {
 	{ "sample", OPT_SAMPLE, "N", 0, "Time 1 in N bios (N a power of two, up to 65536): bios, "
 	  "bytes and sizes still count every bio, latency and errors the timed ones", 0 },
+	{ "block-layer", OPT_BLOCK_LAYER, NULL, 0, "Use the block layer's events even where "
+	  "the wbscope kernel's ext4 bio events exist: sees other file systems' (XFS) write-back "
+	  "too, at a program run for every bio and request of the system", 0 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
@@ -58,6 +82,10 @@ static error_t bio_parse(int key, char *arg, struct argp_state *state)
 	unsigned long long v;
 	char err[256];
 
+	if (key == OPT_BLOCK_LAYER) {
+		o->block_layer = true;
+		return 0;
+	}
 	if (key != OPT_SAMPLE)
 		return ARGP_ERR_UNKNOWN;
 	if (wb_parse_uint(arg, 65536, &v, err, sizeof(err)))
@@ -95,6 +123,15 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 	if (!st)
 		return -ENOMEM;
 	memcpy(st->metrics, metric_defs, sizeof(metric_defs));
+	if (o->block_layer) {
+		/* Drop the ext4 alternatives: the block layer's come first. */
+		for (int i = 0; i < NR_METRICS; i++) {
+			struct wb_alt *a = st->metrics[i].alts;
+
+			memmove(a, a + NR_EXT4_ALTS, (WB_METRIC_ALTS - NR_EXT4_ALTS) * sizeof(*a));
+			memset(a + WB_METRIC_ALTS - NR_EXT4_ALTS, 0, NR_EXT4_ALTS * sizeof(*a));
+		}
+	}
 	st->skel = bio_bpf__open();
 	if (!st->skel) {
 		err = -errno;
@@ -102,6 +139,12 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 		free(st);
 		return err;
 	}
+	/* --block-layer: the ext4 alternatives' programs are in no metric now; not loaded. */
+	for (int i = 0; o->block_layer && i < NR_METRICS; i++)
+		for (int a = 0; a < NR_EXT4_ALTS; a++)
+			for (int h = 0; h < WB_ALT_HOOKS && metric_defs[i].alts[a].hooks[h].target; h++)
+				bpf_program__set_autoload(bpf_object__find_program_by_name(
+					st->skel->obj, metric_defs[i].alts[a].hooks[h].prog), false);
 	WB_SET_FILTERS(st->skel, o);
 	st->skel->rodata->targ_sample_mask = o->sample > 1 ? o->sample - 1 : 0;
 	st->base.c = (struct wb_collector){
@@ -193,6 +236,8 @@ const struct wb_tool wb_tool_bio = {
 "Summarize write-back bios: submission -> completion latency and bio size, per device\n"
 "and write-back path (buffer_head or iomap; XFS counts as iomap). -p filters on the\n"
 "process that submitted the bio (usually a flusher kworker, or a task in fsync).\n"
+"On the wbscope kernel, ext4's own bio events are used (ext4 only, cheap); elsewhere,\n"
+"or with --block-layer, the block layer's (any file system).\n"
 "\n"
 "USAGE: wbscope bio [OPTIONS] [interval] [count]\n"
 "\n"
@@ -200,7 +245,8 @@ const struct wb_tool wb_tool_bio = {
 "    wbscope bio                # summarize until Ctrl-C\n"
 "    wbscope bio -d vdb 1 10    # one device, 1 second summaries, 10 times\n"
 "    wbscope bio -j 5           # JSON (schema wbscope/1) every 5 seconds\n"
-"    wbscope bio --sample 16    # time 1 in 16 bios; counts stay exact",
+"    wbscope bio --sample 16    # time 1 in 16 bios; counts stay exact\n"
+"    wbscope bio --block-layer  # XFS too, from the block layer's events",
 	.argp = &bio_argp,
 	.open = bio_open,
 	.close = bio_close,

@@ -29,9 +29,13 @@ for tool in writepages bio endio; do
 		t_on_exit "kill -INT $!"
 	done
 done
+# bio from the block layer's events rather than ext4's (the wbscope kernel has both).
+"$WBSCOPE_BIN" bio --block-layer -d "$name" --json >"$work/bio-block.json" 2>"$work/bio-block.err" &
+pids+=($!)
+t_on_exit "kill -INT $!"
 # By name, not by a glob: a run whose shell has not opened its file yet must be waited for.
 for tool in writepages bio endio; do
-	for kind in best fentry kprobe; do
+	for kind in best fentry kprobe $([ $tool = bio ] && echo block); do
 		f="$work/$tool-$kind.err"
 		for _ in $(seq 300); do grep -q "^Tracing" "$f" 2>/dev/null && break; sleep 0.2; done
 		check "$tool-$kind started" grep -q "^Tracing" "$f"
@@ -55,6 +59,9 @@ check "writepages --hooks kprobe uses kprobe+kretprobe ($(hook writepages-kprobe
 	test "$(hook writepages-kprobe writepages)" = "kprobe+kretprobe:ext4_writepages"
 check "bio --hooks fentry completes at fentry:bio_endio" test "$(hook bio-fentry complete)" = "fentry:bio_endio"
 check "bio --hooks kprobe completes at kprobe:bio_endio" test "$(hook bio-kprobe complete)" = "kprobe:bio_endio"
+check "bio: ext4's bio events by default, the block layer's with --block-layer" \
+	test "$(hook bio-best submit) $(hook bio-block submit) $(hook bio-block complete)" = \
+	"tp_btf:ext4_submit_bio+ext4_iomap_submit_bio tp_btf:block_bio_queue tp_btf:block_rq_complete+block_bio_complete"
 check "endio --hooks fentry: fentry:ext4_end_bio" test "$(hook endio-fentry end_bio.buffer_head)" = "fentry:ext4_end_bio"
 check "endio --hooks kprobe: kprobe:ext4_end_bio" test "$(hook endio-kprobe end_bio.buffer_head)" = "kprobe:ext4_end_bio"
 check "endio --hooks fentry: conversion via fentry+fexit" \
@@ -75,6 +82,8 @@ same writepages '[.groups[].calls] | add'
 same writepages '[.groups[].pages_written] | add'
 same writepages '[.groups[].hists.latency.count] | add'
 same bio '[.groups[].bios] | add'
+bb=$(jq '[.groups[].bios] | add' "$work/bio-block.json"); ba=$(jq '[.groups[].bios] | add' "$work/bio-best.json")
+check "bio --block-layer: the same bios as ext4's events ($bb, $ba)" test "$bb" = "$ba" -a "$ba" != 0
 same endio '[.groups[] | .end_bio_inline + .end_bio_deferred] | add'
 same endio '[.groups[].end_bio_deferred] | add'
 same endio '[.groups[].extents_converted] | add'

@@ -77,6 +77,8 @@ for p in "${pids[@]}"; do wait "$p"; rcs+=($?); done
 kill -TERM $trace_pid; wait $trace_pid; trc=$?
 check "tools detach cleanly on SIGINT: ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0 0 0 0"
 check "trace-cmd recording ended (exit $trc)" test -s "$work/trace.dat"
+check "bio: ext4's own bio events on this kernel" jq -e '.hooks.submit == "tp_btf:ext4_submit_bio+ext4_iomap_submit_bio" and
+	.hooks.complete == "tp_btf:ext4_end_bio+ext4_iomap_end_bio"' "$work/bio.json"
 trace-cmd report -t -i "$work/trace.dat" >"$work/report.txt" 2>/dev/null
 check "trace-cmd lost no events" sh -c "! trace-cmd report --stat -i $work/trace.dat 2>/dev/null | grep -iE '(overrun|lost|dropped)[^0-9]*[1-9]'"
 
@@ -95,6 +97,26 @@ tc() { grep -E " $1: +dev $2 " "$work/report.txt" | wc -l; }
 tcsum() { grep -E " $1: +dev $2 " "$work/report.txt" | sed -n "s/.* $3 \([0-9]*\).*/\1/p" | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
 # same_sum TOOL_N TRACED_N TOOL_SUM TRACED_SUM: with every event seen, the same sum
 same_sum() { [ "$3" -gt 0 ] && { [ "$1" != "$2" ] || [ "$3" = "$4" ]; } && [ "$3" -le "$4" ]; }
+# lat_agree SUM_NS N TRACED_SUM_NS TRACED_N MISSED: the tool timed about what trace-cmd
+# paired (no more, short by no more than the skipped runs), and the mean latencies
+# differ by no more than the width of the log2 usecs bucket holding the tool's mean
+lat_agree() {
+	awk -v a="$1" -v an="$2" -v b="$3" -v bn="$4" -v m="$5" 'BEGIN {
+		if (an == 0 || bn < an || bn - an > m) exit 1
+		ma = a / an / 1000; mb = b / bn / 1000; w = 1; while (w * 2 <= ma) w *= 2
+		exit !((ma - mb < 0 ? mb - ma : ma - mb) <= w) }'
+}
+# tc_pair_lat SUBMIT_EVENT END_EVENT KDEV: "SUM_NS N" over bios trace-cmd saw both
+# submitted and completed, paired by inode and file offset
+tc_pair_lat() {
+	grep -E " ($1|$2): +dev $3 " "$work/report.txt" | awk -v s="$1:" -v e="$2:" '
+		{ for (i = 1; i <= NF; i++) { if ($i == s || $i == e) { ev = $i; ts = $(i - 1) }
+		  if ($i == "ino") ino = $(i + 1); if ($i == "offset") off = $(i + 1) } }
+		{ sub(/:$/, "", ts); t = ts * 1e9; k = ino " " off }
+		ev == s { start[k] = t }
+		ev == e && (k in start) { sum += t - start[k]; n++; delete start[k] }
+		END { printf "%.0f %d\n", sum, n }'
+}
 
 for tool in writepages bio endio alloc; do
 	check "$tool: iomap groups only on $idev, buffer_head only on $bdev" jq -e --arg i "$imm" --arg b "$bmm" \
@@ -123,14 +145,21 @@ for side in iomap bh; do
 		ev == "ext4_writepages_result:" && (pid in start) { s += t - start[pid]; n++; delete start[pid] }
 		END { printf "%.0f %d\n", s, n }')
 	lsum=$(n "$wp" .latency_ns_sum); ln=$(jq -r '.hists.latency.count // 0' <<<"$wp")
-	ok_lat=$(awk -v a="$lsum" -v an="$ln" -v b="$tsum" -v bn="$tn" -v m="$(mis writepages)" 'BEGIN {
-		if (an == 0 || bn < an || bn - an > m) { print 0; exit }
-		ma = a / an / 1000; mb = b / bn / 1000; w = 1; while (w * 2 <= ma) w *= 2
-		print ((ma - mb < 0 ? mb - ma : ma - mb) <= w) ? 1 : 0 }')
-	check "$path writepages: mean latency agrees with trace-cmd within a bucket ($ln timed: $lsum ns vs $tsum ns over $tn)" test "$ok_lat" = 1
+	check "$path writepages: mean latency agrees with trace-cmd within a bucket ($ln timed: $lsum ns vs $tsum ns over $tn)" \
+		lat_agree "$lsum" "$ln" "$tsum" "$tn" "$(mis writepages)"
 
 	check "$path bio: write-back bios timed, sizes recorded" \
 		jq -e '.bios > 0 and .hists.latency.count == .bios and .hists.size.count == .bios and .bytes >= 41943040' <<<"$bio"
+	if [ $side = iomap ]; then sev=ext4_iomap_submit_bio eev=ext4_iomap_end_bio; else sev=ext4_submit_bio eev=ext4_end_bio; fi
+	nb=$(n "$bio" .bios); tnb=$(tc $sev "$kd"); tne=$(tc $eev "$kd")
+	check "$path bio: bios ($nb) = trace-cmd's $sev ($tnb) and $eev ($tne), missed $(mis bio)" \
+		eval 'same "$nb" "$tnb" "$(mis bio)" && same "$nb" "$tne" "$(mis bio)"'
+	by=$(n "$bio" .bytes); tby=$(tcsum $sev "$kd" size)
+	check "$path bio: bytes ($by) = the sum of trace-cmd's $sev sizes ($tby)" same_sum "$nb" "$tnb" "$by" "$tby"
+	read -r tsum tn < <(tc_pair_lat $sev $eev "$kd")
+	lsum=$(n "$bio" .latency_ns_sum)
+	check "$path bio: mean latency agrees with trace-cmd within a bucket ($nb timed: $lsum ns vs $tsum ns over $tn)" \
+		lat_agree "$lsum" "$nb" "$tsum" "$tn" "$(mis bio)"
 	sbio=$(grp bio-sampled "$mm" "$path")
 	# Two runs of the same hooks: each may miss the runs the kernel reports skipping.
 	bm=$(( $(mis bio) + $(mis bio-sampled) ))

@@ -233,11 +233,12 @@ const struct wb_tool wb_tool_bio = {
 	.name = "bio",
 	.what = "write-back bios",
 	.doc =
-"Summarize write-back bios: submission -> completion latency and bio size, per device\n"
-"and write-back path (buffer_head or iomap; XFS counts as iomap). -p filters on the\n"
-"process that submitted the bio (usually a flusher kworker, or a task in fsync).\n"
-"On the wbscope kernel, ext4's own bio events are used (ext4 only, cheap); elsewhere,\n"
-"or with --block-layer, the block layer's (any file system).\n"
+"Summarize write-back bios: submission -> completion latency and bio size, per\n"
+"device and write-back path (buffer_head or iomap; XFS counts as iomap). -p\n"
+"filters on the process that submitted the bio (usually a flusher kworker, or a\n"
+"task in fsync). On the wbscope kernel, ext4's own bio events are used (ext4\n"
+"only, cheap); elsewhere, or with --block-layer, the block layer's (any file\n"
+"system).\n"
 "\n"
 "USAGE: wbscope bio [OPTIONS] [interval] [count]\n"
 "\n"

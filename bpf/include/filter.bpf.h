@@ -37,6 +37,21 @@ static __always_inline bool wb_inode_wanted_t(struct inode *inode, __u32 *dev, c
 	return true;
 }
 
+/*
+ * The same for an event that carries the device and inode number instead of the inode
+ * (an event that may fire after the inode is gone).
+ */
+static __always_inline bool wb_dev_ino_wanted(__u32 dev, __u64 ino)
+{
+	if (targ_dev && dev != targ_dev)
+		return false;
+	if (targ_ino && ino != targ_ino)
+		return false;
+	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
+		return false;
+	return true;
+}
+
 /* The same for an inode pointer the verifier does not know as typed. */
 static __always_inline bool wb_inode_wanted(struct inode *inode, __u32 *dev)
 {

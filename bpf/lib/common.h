@@ -38,7 +38,9 @@ struct wb_opts {
 	bool verbose;			/* -v: libbpf debug output */
 	enum wb_prefer prefer;		/* --hooks */
 	unsigned int sample;		/* bio --sample: time 1 in N bios (a power of two); 0: all */
-	bool block_layer;		/* bio --block-layer: the block layer's hooks, not ext4's */
+	/* bio --block-layer, endio --workqueue: upstream hooks even where the wbscope kernel's
+	 * ext4 events exist (they see other file systems too) */
+	bool upstream_hooks;
 	const char *metrics;		/* -M/--metrics: metrics to trace (comma-separated); NULL: all */
 	int nargs;			/* positional arguments seen */
 };

@@ -304,6 +304,23 @@ static bool alt_usable(const struct wb_alt *alt, char *why, size_t len)
 	return true;
 }
 
+void wb_metric_drop_alts(struct bpf_object *obj, struct wb_metric *m, int nalts)
+{
+	struct wb_alt *a = m->alts;
+
+	if (nalts <= 0 || nalts > WB_METRIC_ALTS)
+		return;
+	for (int i = 0; obj && i < nalts && a[i].label; i++)
+		for (int h = 0; h < WB_ALT_HOOKS && a[i].hooks[h].target; h++) {
+			struct bpf_program *p = bpf_object__find_program_by_name(obj, a[i].hooks[h].prog);
+
+			if (p)
+				bpf_program__set_autoload(p, false);
+		}
+	memmove(a, a + nalts, (WB_METRIC_ALTS - nalts) * sizeof(*a));
+	memset(a + WB_METRIC_ALTS - nalts, 0, nalts * sizeof(*a));
+}
+
 int wb_metrics_resolve(struct bpf_object *obj, struct wb_metric *m, int n)
 {
 	int avail = 0;

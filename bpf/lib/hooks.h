@@ -88,6 +88,13 @@ bool wb_hook_usable(const struct wb_hook *h, char *why, size_t len);
  */
 int wb_metrics_resolve(struct bpf_object *obj, struct wb_metric *m, int n);
 /*
+ * Leaves out the first nalts alternatives of metric m, for options that ask for the
+ * upstream hooks where the wbscope kernel's own exist (bio --block-layer, endio
+ * --workqueue: they see other file systems too), and keeps their programs from loading.
+ * Call between open and wb_metrics_resolve.
+ */
+void wb_metric_drop_alts(struct bpf_object *obj, struct wb_metric *m, int nalts);
+/*
  * --metrics: keeps the metrics named in list (comma-separated), those they need and the
  * required ones (comma-separated, or NULL), and marks every other one skipped, for
  * wb_metrics_resolve to leave unloaded. NULL or "" keeps every metric but the extra ones

@@ -222,6 +222,26 @@ int main(void)
 		CHECK(!wb_metrics_select(m, N, "typed", NULL, err, sizeof(err)) && m[1].skip && !m[1].off,
 		      "an explicit list leaves it not selected, not off");
 	}
+	/* Leaving the first alternatives out (bio --block-layer, endio --workqueue). */
+	{
+		static const char *const all[] = { "q", "c1", "c2", "f", NULL };
+
+		set_present(all);
+		memcpy(m, defs, sizeof(defs));
+		wb_metric_drop_alts(NULL, &m[1], 1);
+		CHECK(wb_metrics_resolve(NULL, m, 2) == 2 && m[1].chosen == 0, "the rest still resolve");
+		CHECK_STR(wb_metric_hook(m, 2, "complete"), "fentry:f");
+		CHECK(m[1].alts[1].label && !strcmp(m[1].alts[1].label, "kprobe:f") && !m[1].alts[2].label,
+		      "the later alternatives move up, the tail is cleared");
+		memcpy(m, defs, sizeof(defs));
+		wb_metric_drop_alts(NULL, &m[1], 3);
+		CHECK(wb_metrics_resolve(NULL, m, 2) == 1 && !wb_metric_available(m, 2, "complete"),
+		      "dropping every alternative leaves the metric unavailable");
+		CHECK_STR(m[1].why, "no hook defined");
+		memcpy(m, defs, sizeof(defs));
+		wb_metric_drop_alts(NULL, &m[1], WB_METRIC_ALTS + 1);
+		CHECK_STR(wb_metric_hook(m, 2, "complete"), "raw_tp:c1+c2");
+	}
 
 	return check_done("hooks");
 }

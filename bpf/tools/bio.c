@@ -83,7 +83,7 @@ static error_t bio_parse(int key, char *arg, struct argp_state *state)
 	char err[256];
 
 	if (key == OPT_BLOCK_LAYER) {
-		o->block_layer = true;
+		o->upstream_hooks = true;
 		return 0;
 	}
 	if (key != OPT_SAMPLE)
@@ -123,15 +123,6 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 	if (!st)
 		return -ENOMEM;
 	memcpy(st->metrics, metric_defs, sizeof(metric_defs));
-	if (o->block_layer) {
-		/* Drop the ext4 alternatives: the block layer's come first. */
-		for (int i = 0; i < NR_METRICS; i++) {
-			struct wb_alt *a = st->metrics[i].alts;
-
-			memmove(a, a + NR_EXT4_ALTS, (WB_METRIC_ALTS - NR_EXT4_ALTS) * sizeof(*a));
-			memset(a + WB_METRIC_ALTS - NR_EXT4_ALTS, 0, NR_EXT4_ALTS * sizeof(*a));
-		}
-	}
 	st->skel = bio_bpf__open();
 	if (!st->skel) {
 		err = -errno;
@@ -139,12 +130,9 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 		free(st);
 		return err;
 	}
-	/* --block-layer: the ext4 alternatives' programs are in no metric now; not loaded. */
-	for (int i = 0; o->block_layer && i < NR_METRICS; i++)
-		for (int a = 0; a < NR_EXT4_ALTS; a++)
-			for (int h = 0; h < WB_ALT_HOOKS && metric_defs[i].alts[a].hooks[h].target; h++)
-				bpf_program__set_autoload(bpf_object__find_program_by_name(
-					st->skel->obj, metric_defs[i].alts[a].hooks[h].prog), false);
+	/* --block-layer: the block layer's alternatives come first. */
+	for (int i = 0; o->upstream_hooks && i < NR_METRICS; i++)
+		wb_metric_drop_alts(st->skel->obj, &st->metrics[i], NR_EXT4_ALTS);
 	WB_SET_FILTERS(st->skel, o);
 	st->skel->rodata->targ_sample_mask = o->sample > 1 ? o->sample - 1 : 0;
 	st->base.c = (struct wb_collector){

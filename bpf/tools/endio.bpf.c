@@ -2,9 +2,11 @@
 /*
  * wbscope endio: the end-I/O work of both write-back paths, per device and path.
  *
- * - Work items (both paths, any kernel): workqueue_queue_work / _execute_start /
- *   _execute_end for the end-I/O work functions: ext4_end_io_rsv_work (buffer_head),
- *   ext4_iomap_end_io (wbscope kernel) and xfs_end_io (iomap); queueing delay and run time.
+ * - Work items: the wbscope kernel's ext4_end_io_work, one program per run of ext4's
+ *   end-I/O work (buffer_head: ext4_end_io_rsv_work, iomap: ext4_iomap_end_io), with its
+ *   queueing delay, run time and the io_ends / ioends it took over. Else (stock kernels,
+ *   XFS, --workqueue) workqueue_queue_work / _execute_start / _execute_end, which fire for
+ *   every work item of the system, for those functions and xfs_end_io (iomap).
  * - iomap ioends (wbscope kernel): one program per ioend the worker handles, on
  *   ext4_iomap_ioend_done, whose summary says how many ioends were merged into it, how
  *   long it took, the unwritten extents converted and the i_disksize updates.
@@ -17,7 +19,8 @@
  *   the iomap path also the delay from each bio's end to the worker picking its ioend
  *   up (merged ioends are contiguous, so they are followed by offset).
  * - Converted extent sizes, both paths: ext4_ext_handle_unwritten_extents with
- *   EXT4_GET_BLOCKS_CONVERT, counted only inside end-I/O work.
+ *   EXT4_GET_BLOCKS_CONVERT, counted only when the current thread is a workqueue worker
+ *   running ext4's end-I/O work (not direct I/O completion).
  * Every tracepoint program exists twice (WB_TWIN): tp_btf, reading its typed arguments
  * directly, and raw_tp, for kernels that refuse tracing programs.
  */
@@ -62,6 +65,17 @@ extern const void xfs_end_io __ksym __weak;
  * then does the ioend handler look for its bios' pending entries.
  */
 volatile bool pending_on;
+
+#define PF_WQ_WORKER	0x00000020
+
+/* A kernel thread's data (kthread_data()): a workqueue worker's struct worker. */
+struct kthread___wb {
+	void *data;
+} __attribute__((preserve_access_index));
+
+struct worker___wb {
+	void *current_func;
+} __attribute__((preserve_access_index));
 
 /* Fields that exist only on some kernels. */
 struct ext4_iomap_end_stats___wb {
@@ -140,6 +154,20 @@ static __always_inline enum eio_fn end_io_fn(void *fn)
 	return EIO_FN_NONE;
 }
 
+/* The work function the current thread runs, if it is a workqueue worker (else NULL). */
+static __always_inline void *current_work_fn(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct kthread___wb *k;
+	struct worker___wb *w;
+
+	if (!bpf_core_field_exists(t->worker_private) || !(BPF_CORE_READ(t, flags) & PF_WQ_WORKER))
+		return NULL;
+	k = BPF_CORE_READ(t, worker_private);
+	w = k ? BPF_CORE_READ(k, data) : NULL;
+	return w ? BPF_CORE_READ(w, current_func) : NULL;
+}
+
 /* The inode an end-I/O work item belongs to, and its path; NULL if not ours. */
 static __always_inline struct inode *work_inode(struct work_struct *work, void *fn, __u32 *path)
 {
@@ -163,7 +191,38 @@ static __always_inline struct inode *work_inode(struct work_struct *work, void *
 	}
 }
 
-/* ---- work items (upstream tracepoints) ---- */
+/* ---- work items: the wbscope kernel's event, one per run of ext4's end-I/O work ---- */
+
+static __always_inline int end_io_work_ev(__u32 dev, __u64 ino, bool iomap, __u32 items,
+					  long long delay, __u64 run)
+{
+	struct eio_val *v;
+
+	if (!wb_dev_ino_wanted(dev, ino))
+		return 0;
+	v = group(dev, iomap ? WB_PATH_IOMAP : WB_PATH_BH);
+	if (!v)
+		return 0;
+	v->works++;
+	v->work_run_ns_sum += run;
+	wb_hist_add(&v->work_run, wb_time_unit(run));
+	wb_hist_add(&v->work_items, items);
+	if (delay < 0) {
+		/* queued before the event was enabled */
+		wb_count(&counters, EIO_CNT_WORK_UNPAIRED);
+		return 0;
+	}
+	wb_count(&counters, EIO_CNT_WORK_QUEUED);
+	v->work_delay_ns_sum += delay;
+	wb_hist_add(&v->work_delay, wb_time_unit(delay));
+	return 0;
+}
+#define CALL(btf) end_io_work_ev(dev, ino, iomap, items, delay_ns, run_ns)
+WB_TWIN(ext4_end_io_work, end_io_work, CALL, __u32 dev, __u64 ino, bool iomap, unsigned int items,
+	long long delay_ns, __u64 run_ns)
+#undef CALL
+
+/* ---- work items: upstream workqueue tracepoints (every work item of the system) ---- */
 
 static __always_inline int work_queue_ev(struct work_struct *work, const bool btf)
 {
@@ -216,8 +275,10 @@ static __always_inline int work_start_ev(struct work_struct *work, const bool bt
 	r.group = q->group;
 	wb_slot_free(&q->slot, key);
 	v = group_at(r.group);
-	if (v)
+	if (v) {
+		v->work_delay_ns_sum += now - r.ts;
 		wb_hist_add(&v->work_delay, wb_time_unit(now - r.ts));
+	}
 	/* A work item may be queued again while it runs: the run is tracked per thread. */
 	th = wb_task_state(&threads, true);
 	if (!th) {
@@ -528,28 +589,34 @@ int BPF_KRETPROBE(bh_conv_kretprobe, int ret)
 
 /* ---- converted extents (extra) ---- */
 
-/* Inside end-I/O work: a work item of ours (th->run) or a timed conversion (fallback). */
-static __always_inline int conv_extent_ev(struct ext4_map_blocks *map, int flags, const bool btf)
+/*
+ * A conversion by ext4's end-I/O work: the current thread is a workqueue worker running
+ * it (direct I/O completion converts too, from other work functions or inline).
+ */
+static __always_inline int conv_extent_ev(struct inode *inode, struct ext4_map_blocks *map, int flags,
+					  const bool btf)
 {
-	struct eio_thread *th;
 	struct eio_val *v;
+	__u32 path;
 
 	if (!(flags & EXT4_GET_BLOCKS_CONVERT))
 		return 0;
-	th = wb_task_state(&threads, false);
-	if (!th)
+	switch (end_io_fn(current_work_fn())) {
+	case EIO_FN_EXT4_BH:
+		path = WB_PATH_BH;
+		break;
+	case EIO_FN_EXT4_IOMAP:
+		path = WB_PATH_IOMAP;
+		break;
+	default:
 		return 0;
-	if (th->handler.ts)
-		v = group_at(th->handler.group);
-	else if (th->run.ts)
-		v = group_at(th->run.group);
-	else
-		return 0;	/* not end-I/O conversion (e.g. direct I/O) */
+	}
+	v = wanted_group(inode, path, btf);
 	if (v)
 		wb_hist_add(&v->conv_len, WB_RD(btf, map, m_len));
 	return 0;
 }
-#define CALL(btf) conv_extent_ev(map, flags, btf)
+#define CALL(btf) conv_extent_ev(inode, map, flags, btf)
 WB_TWIN(ext4_ext_handle_unwritten_extents, conv_extent, CALL, struct inode *inode,
 	struct ext4_map_blocks *map, int flags, unsigned int allocated, __u64 newblock)
 #undef CALL

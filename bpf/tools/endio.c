@@ -4,6 +4,7 @@
  * finished inline or deferred, work item queueing delay and run time, ioends merged,
  * unwritten extent conversion, i_disksize updates. See endio.bpf.c for the hooks.
  */
+#include <argp.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,19 @@
 #include "commands.h"
 
 
+/*
+ * Work items: the wbscope kernel's ext4_end_io_work first (one program per run of ext4's
+ * end-I/O work), then the workqueue's events (three per work item of the system; they
+ * also see XFS's). NR_EXT4_WORK_ALTS: how many of the "work" alternatives are ext4's
+ * (--workqueue leaves them out).
+ */
+#define NR_EXT4_WORK_ALTS 2
 static const struct wb_metric metric_defs[] = {
 	{ .name = "work", .alts = {
+		{ "tp_btf:ext4_end_io_work", {
+			{ WB_TP_BTF, "ext4_end_io_work", "end_io_work_btf", 6 } } },
+		{ "raw_tp:ext4_end_io_work", {
+			{ WB_RAW_TP, "ext4_end_io_work", "end_io_work", 6 } } },
 		{ "tp_btf:workqueue_queue_work+execute_start,raw_tp:workqueue_execute_end", {
 			{ WB_TP_BTF, "workqueue_queue_work", "work_queue_btf" },
 			{ WB_TP_BTF, "workqueue_execute_start", "work_start_btf" },
@@ -56,7 +68,7 @@ static const struct wb_metric metric_defs[] = {
 		{ "fentry:ext4_end_bio", { { WB_FENTRY, "ext4_end_bio", "bh_end_bio_fentry" } } },
 		{ "kprobe:ext4_end_bio", { { WB_KPROBE, "ext4_end_bio", "bh_end_bio_kprobe" } } },
 	} },
-	{ .name = "conversion", .extra = true, .needs = "work", .alts = {
+	{ .name = "conversion", .extra = true, .alts = {
 		{ "tp_btf:ext4_ext_handle_unwritten_extents", {
 			{ WB_TP_BTF, "ext4_ext_handle_unwritten_extents", "conv_extent_btf" } } },
 		{ "raw_tp:ext4_ext_handle_unwritten_extents", {
@@ -77,6 +89,28 @@ static const char *const counter_names[EIO_NR_COUNTERS] = {
 	[EIO_CNT_DROP_STATS] = "drops.stats_map_full",
 };
 
+
+enum { OPT_WORKQUEUE = 0x2000 };
+
+static const struct argp_option endio_options[] = {
+	{ "workqueue", OPT_WORKQUEUE, NULL, 0, "Time work items with the workqueue's events even "
+	  "where the wbscope kernel's ext4_end_io_work exists: sees XFS's end-I/O work too, at "
+	  "three program runs for every work item of the system", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 },
+};
+
+static error_t endio_parse(int key, char *arg, struct argp_state *state)
+{
+	struct wb_opts *o = state->input;
+
+	(void)arg;
+	if (key != OPT_WORKQUEUE)
+		return ARGP_ERR_UNKNOWN;
+	o->upstream_hooks = true;
+	return 0;
+}
+
+static const struct argp endio_argp = { .options = endio_options, .parser = endio_parse };
 
 struct endio_state {
 	struct wb_tool_state base;
@@ -110,6 +144,8 @@ static int endio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE 
 		free(st);
 		return err;
 	}
+	if (o->upstream_hooks)
+		wb_metric_drop_alts(st->skel->obj, &st->metrics[0], NR_EXT4_WORK_ALTS);
 	WB_SET_FILTERS(st->skel, o);
 	st->base.c = (struct wb_collector){
 		.tool = "endio", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
@@ -150,6 +186,14 @@ static const char *handler_metric(const struct wb_tool_state *st, unsigned int p
 	return m;
 }
 
+/* Are work items timed by ext4_end_io_work (which also counts the items per run)? */
+static bool ext4_work_event(const struct wb_tool_state *st)
+{
+	const char *hook = wb_metric_hook(st->c.metrics, st->c.nmetrics, "work");
+
+	return hook && strstr(hook, "ext4_end_io_work");
+}
+
 static void endio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 {
 	const struct wb_snapshot *s = &st->snap;
@@ -169,10 +213,14 @@ static void endio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 
 		wb_print_group_title(keys[i].dev, path);
 		printf("\n");
-		if (on(st, "work"))
-			printf("  work items run: %llu, avg run %.1f us\n", v->works,
+		if (on(st, "work")) {
+			printf("  work items run: %llu, avg run %.1f us", v->works,
 			       v->works ? (double)v->work_run_ns_sum / (double)v->works / 1e3 : 0.0);
-		else
+			if (v->work_delay.count)
+				printf(", avg queueing delay %.1f us",
+				       (double)v->work_delay_ns_sum / (double)v->work_delay.count / 1e3);
+			printf("\n");
+		} else
 			wb_collector_print_unavail(&st->c, "work items", "work");
 		if (on(st, handler)) {
 			if (whole) {
@@ -200,6 +248,8 @@ static void endio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 			wb_collector_print_unavail(&st->c, "converted extent sizes", "conversion");
 		wb_hist_print_titled(stdout, "work queueing delay", &v->work_delay, unit);
 		wb_hist_print_titled(stdout, "work run time", &v->work_run, unit);
+		wb_hist_print_titled(stdout, iomap ? "ioends (before merging) per work run" :
+				     "io_ends per work run", &v->work_items, unit_name);
 		wb_hist_print_titled(stdout, "bio end -> worker picks the ioend up", &v->ioend_delay, unit);
 		wb_hist_print_titled(stdout, "ioends merged per handled ioend", &v->merged, "ioends");
 		wb_hist_print_titled(stdout, iomap ? "time per handled ioend" : "time per io_end",
@@ -224,6 +274,7 @@ static void endio_json(struct wb_json *j, const struct wb_tool_state *st, const 
 	const struct wb_group_key *keys = s->keys;
 	const struct eio_val *vals = s->vals;
 	const char *unit = o->milliseconds ? "msecs" : "usecs";
+	bool work_items = ext4_work_event(st);
 	char m[64];
 
 	wb_json_key(j, "groups");
@@ -245,6 +296,7 @@ static void endio_json(struct wb_json *j, const struct wb_tool_state *st, const 
 		if (on(st, "work")) {
 			wb_json_kv_uint(j, "works", v->works);
 			wb_json_kv_uint(j, "work_run_ns_sum", v->work_run_ns_sum);
+			wb_json_kv_uint(j, "work_delay_ns_sum", v->work_delay_ns_sum);
 		}
 		if (handler && whole) {
 			wb_json_kv_uint(j, "ioends", v->ioends);
@@ -261,6 +313,8 @@ static void endio_json(struct wb_json *j, const struct wb_tool_state *st, const 
 			wb_json_hist(j, "work_delay", &v->work_delay, unit);
 			wb_json_hist(j, "work_run", &v->work_run, unit);
 		}
+		if (work_items)
+			wb_json_hist(j, "work_items", &v->work_items, iomap ? "ioends" : "io_ends");
 		if (iomap && end_bio)
 			wb_json_hist(j, "ioend_delay", &v->ioend_delay, unit);
 		if (iomap && handler)
@@ -293,7 +347,8 @@ const struct wb_tool wb_tool_endio = {
 "updates. Extra metrics (--metrics, each a program on every bio or extent):\n"
 "end_bio.iomap and end_bio.buffer_head (completions inline or deferred; per-ioend\n"
 "delay to the worker), conversion (converted extent sizes). The work runs in kworkers,\n"
-"so there is no -p.\n"
+"so there is no -p. On the wbscope kernel, work items are timed by ext4's own event\n"
+"(ext4 only, cheap); elsewhere, or with --workqueue, by the workqueue's (XFS too).\n"
 "\n"
 "USAGE: wbscope endio [OPTIONS] [interval] [count]\n"
 "\n"
@@ -301,7 +356,9 @@ const struct wb_tool wb_tool_endio = {
 "    wbscope endio              # summarize until Ctrl-C\n"
 "    wbscope endio -d vdb 5 3   # one device, 5 second summaries, 3 times\n"
 "    wbscope endio --metrics all  # also the extra metrics\n"
-"    wbscope endio -j           # JSON (schema wbscope/1) at Ctrl-C",
+"    wbscope endio -j           # JSON (schema wbscope/1) at Ctrl-C\n"
+"    wbscope endio --workqueue  # XFS's work items too, from the workqueue's events",
+	.argp = &endio_argp,
 	.open = endio_open,
 	.close = endio_close,
 	.text = endio_text,

@@ -13,7 +13,7 @@
 #define EIO_STALE_NS (120ULL * 1000000000ULL)	/* unfinished this long: forgotten */
 
 enum eio_counter {
-	EIO_CNT_WORK_QUEUED,	/* end-I/O work items queued */
+	EIO_CNT_WORK_QUEUED,	/* end-I/O work items queued (seen queued and run) */
 	EIO_CNT_WORK_UNPAIRED,	/* work runs whose queueing was not seen */
 	EIO_CNT_IOEND_UNPAIRED,	/* worker ioends whose end_bio was not seen (end_bio.iomap) */
 	EIO_CNT_MERGE_TRUNC,	/* merged ioends longer than EIO_MAX_MERGE */
@@ -29,6 +29,7 @@ enum eio_counter {
 struct eio_val {
 	struct wb_hist work_delay;	/* work item queued -> worker starts it */
 	struct wb_hist work_run;	/* worker runtime per work item */
+	struct wb_hist work_items;	/* io_ends / ioends (unmerged) per run (ext4_end_io_work) */
 	struct wb_hist ioend_delay;	/* iomap: bio end -> worker picks its ioend up (extra) */
 	struct wb_hist merged;		/* iomap: ioends per ioend the worker handles */
 	struct wb_hist ioend_run;	/* worker time per (merged) ioend / io_end */
@@ -47,6 +48,7 @@ struct eio_val {
 	unsigned long long extents;
 	unsigned long long disksize_updates;
 	unsigned long long work_run_ns_sum;
+	unsigned long long work_delay_ns_sum;	/* over the runs in work_delay */
 	unsigned long long ioend_run_ns_sum;
 };
 

@@ -33,9 +33,13 @@ done
 "$WBSCOPE_BIN" bio --block-layer -d "$name" --json >"$work/bio-block.json" 2>"$work/bio-block.err" &
 pids+=($!)
 t_on_exit "kill -INT $!"
+# endio's work items from the workqueue's events rather than ext4_end_io_work.
+"$WBSCOPE_BIN" endio --workqueue -d "$name" --json >"$work/endio-wq.json" 2>"$work/endio-wq.err" &
+pids+=($!)
+t_on_exit "kill -INT $!"
 # By name, not by a glob: a run whose shell has not opened its file yet must be waited for.
 for tool in writepages bio endio; do
-	for kind in best fentry kprobe $([ $tool = bio ] && echo block); do
+	for kind in best fentry kprobe $([ $tool = bio ] && echo block) $([ $tool = endio ] && echo wq); do
 		f="$work/$tool-$kind.err"
 		for _ in $(seq 300); do grep -q "^Tracing" "$f" 2>/dev/null && break; sleep 0.2; done
 		check "$tool-$kind started" grep -q "^Tracing" "$f"
@@ -62,6 +66,9 @@ check "bio --hooks kprobe completes at kprobe:bio_endio" test "$(hook bio-kprobe
 check "bio: ext4's bio events by default, the block layer's with --block-layer" \
 	test "$(hook bio-best submit) $(hook bio-block submit) $(hook bio-block complete)" = \
 	"tp_btf:ext4_submit_bio+ext4_iomap_submit_bio tp_btf:block_bio_queue tp_btf:block_rq_complete+block_bio_complete"
+check "endio: ext4_end_io_work by default, the workqueue's events with --workqueue" \
+	test "$(hook endio-best work) $(hook endio-wq work)" = \
+	"tp_btf:ext4_end_io_work tp_btf:workqueue_queue_work+execute_start,raw_tp:workqueue_execute_end"
 check "endio --hooks fentry: fentry:ext4_end_bio" test "$(hook endio-fentry end_bio.buffer_head)" = "fentry:ext4_end_bio"
 check "endio --hooks kprobe: kprobe:ext4_end_bio" test "$(hook endio-kprobe end_bio.buffer_head)" = "kprobe:ext4_end_bio"
 check "endio --hooks fentry: conversion via fentry+fexit" \
@@ -88,4 +95,9 @@ same endio '[.groups[] | .end_bio_inline + .end_bio_deferred] | add'
 same endio '[.groups[].end_bio_deferred] | add'
 same endio '[.groups[].extents_converted] | add'
 same endio '[.groups[].hists.conversion_run.count] | add'
+same endio '[.groups[].hists.converted_extent_len.count] | add'
+for q in works 'hists.work_delay.count'; do
+	a=$(jq "[.groups[].$q] | add" "$work/endio-best.json"); b=$(jq "[.groups[].$q] | add" "$work/endio-wq.json")
+	check "endio --workqueue: the same $q as ext4_end_io_work ($b, $a)" test "$a" = "$b" -a "$a" != 0
+done
 t_summary guest-fallback

@@ -79,6 +79,8 @@ check "tools detach cleanly on SIGINT: ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0 0 
 check "trace-cmd recording ended (exit $trc)" test -s "$work/trace.dat"
 check "bio: ext4's own bio events on this kernel" jq -e '.hooks.submit == "tp_btf:ext4_submit_bio+ext4_iomap_submit_bio" and
 	.hooks.complete == "tp_btf:ext4_end_bio+ext4_iomap_end_bio"' "$work/bio.json"
+check "endio: work items from ext4_end_io_work on this kernel" \
+	jq -e '.hooks.work == "tp_btf:ext4_end_io_work"' "$work/endio.json"
 trace-cmd report -t -i "$work/trace.dat" >"$work/report.txt" 2>/dev/null
 check "trace-cmd lost no events" sh -c "! trace-cmd report --stat -i $work/trace.dat 2>/dev/null | grep -iE '(overrun|lost|dropped)[^0-9]*[1-9]'"
 
@@ -207,6 +209,15 @@ for side in iomap bh; do
 		check "bh endio: time per io_end recorded" jq -e '.hists.ioend_run.count == .ioends' <<<"$eio"
 		check "bh endio: no iomap-only data in buffer_head groups" jq -e 'has("disksize_updates") | not' <<<"$eio"
 	fi
+	wk=$(n "$eio" .works); twk=$(tc ext4_end_io_work "$kd")
+	check "$path endio: work runs ($wk) = trace-cmd's ext4_end_io_work ($twk)" same "$wk" "$twk" "$(mis endio)"
+	for f in run delay; do
+		ws=$(n "$eio" .work_${f}_ns_sum); tws=$(tcsum ext4_end_io_work "$kd" ${f}_ns)
+		check "$path endio: work $f time ($ws ns) = the sum of trace-cmd's ${f}_ns ($tws)" \
+			same_sum "$wk" "$twk" "$ws" "$tws"
+	done
+	wi=$(jq -r '.hists.work_items.sum // 0' <<<"$eio"); twi=$(tcsum ext4_end_io_work "$kd" items)
+	check "$path endio: items taken over per run ($wi) = the sum of trace-cmd's ($twi)" same_sum "$wk" "$twk" "$wi" "$twi"
 	check "$path endio: work items, unwritten extents converted" \
 		jq -e '.works > 0 and .extents_converted > 0 and .hists.conversion_run.count > 0 and
 		       .hists.extents_per_handler.sum == .extents_converted' <<<"$eio"

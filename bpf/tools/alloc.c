@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 #include "hist.h"
 #include "json.h"
 #include "tool.h"
@@ -91,6 +92,20 @@ static int alloc_open(const struct wb_opts *o, struct wb_tool_state **out, FILE 
 		wb_explain_load_error("alloc", err);
 		free(st);
 		return err;
+	}
+	if (o->wp_threads_fd >= 0) {
+		/* top: the writepages collector's calls, no writepages hooks of our own */
+		err = bpf_map__reuse_fd(st->skel->maps.wp_threads, o->wp_threads_fd);
+		if (err) {
+			fprintf(stderr, "%s alloc: cannot share the writepages collector's map: %s\n",
+				wb_progname, strerror(-err));
+			alloc_bpf__destroy(st->skel);
+			free(st);
+			return err;
+		}
+		wb_metric_drop_alts(st->skel->obj, &st->metrics[0], WB_METRIC_ALTS);
+		st->metrics[0].alts[0] = (struct wb_alt){ .label = "shared with writepages" };
+		st->skel->rodata->wp_shared = true;
 	}
 	WB_SET_FILTERS(st->skel, o);
 	st->base.c = (struct wb_collector){

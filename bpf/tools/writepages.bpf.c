@@ -17,15 +17,7 @@
 #include "groups.bpf.h"
 #include "writepages.h"
 
-struct start {
-	__u64 ts;			/* 0: no call in progress */
-	__s64 nr_to_write;
-	__u64 inode;			/* for the kretprobe, which sees no arguments */
-	__u64 wbc;
-	int group;			/* statistics index of the call's device and path */
-};
-
-WB_TASK_STORAGE(threads, struct start);
+WB_TASK_STORAGE(threads, struct wp_call);
 
 WB_GROUP_STATS(stats, struct wp_val);
 
@@ -39,7 +31,7 @@ struct {
 /* btf: inode and wbc are typed arguments (tp_btf, fentry), read directly (WB_RD). */
 static __always_inline void wp_enter(struct inode *inode, struct writeback_control *wbc, const bool btf)
 {
-	struct start *s;
+	struct wp_call *s;
 	__u32 dev;
 
 	if (!wb_inode_wanted_t(inode, &dev, btf))
@@ -66,7 +58,7 @@ static __always_inline void wp_exit(struct inode *inode, struct writeback_contro
 				    int pages_written, const bool btf)
 {
 	__u64 now = bpf_ktime_get_ns(), delta;
-	struct start *s = wb_task_state(&threads, false);
+	struct wp_call *s = wb_task_state(&threads, false);
 	struct wp_val *val;
 	__s64 start_nr = 0;
 	bool paired;

@@ -14,6 +14,20 @@ enum wp_counter {
 	WP_NR_COUNTERS,
 };
 
+/*
+ * Each thread's writepages call in progress (task storage "threads"). wbscope top lets
+ * alloc read this map rather than hook the same two events again (wb_opts.wp_threads_fd).
+ */
+struct wp_call {
+	unsigned long long ts;		/* 0: no call in progress */
+	long long nr_to_write;
+	unsigned long long inode;	/* for the kretprobe, which sees no arguments */
+	unsigned long long wbc;
+	int group;			/* statistics index of the call's device and path (this
+					 * object's: another object numbers its groups itself) */
+	unsigned int pad;
+};
+
 struct wp_val {
 	struct wb_hist lat;		/* call latency (usecs, or msecs with -m) */
 	struct wb_hist pages;		/* pages written per call */

@@ -54,7 +54,7 @@ for _ in $(seq 300); do grep -q "recording started" "$work/trace.out" 2>/dev/nul
 check "trace-cmd is recording" grep -q "recording started" "$work/trace.out"
 
 check "every hook is a tracepoint on this kernel" \
-	sh -c "! grep -h '^  ' $work/*.err | grep -vE 'raw_tp:|tp_btf:|off by default|not selected'"
+	sh -c "! grep -h '^  ' $work/*.err | grep -vE 'raw_tp:|tp_btf:|off by default|not selected|shared with writepages'"
 check "endio: the extra metrics are off by default, on with --metrics all" sh -c \
 	"grep -q '^  conversion  *off by default' $work/endio.err && grep -q '^  conversion  *tp_btf:' $work/endio-all.err"
 
@@ -79,6 +79,8 @@ check "tools detach cleanly on SIGINT: ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0 0 
 check "trace-cmd recording ended (exit $trc)" test -s "$work/trace.dat"
 check "bio: ext4's own bio events on this kernel" jq -e '.hooks.submit == "tp_btf:ext4_submit_bio+ext4_iomap_submit_bio" and
 	.hooks.complete == "tp_btf:ext4_end_bio+ext4_iomap_end_bio"' "$work/bio.json"
+check "top: alloc shares the writepages collector's calls" \
+	jq -se '.[0].tools.alloc.hooks.writeback == "shared with writepages"' "$work/top.json"
 check "endio: work items from ext4_end_io_work on this kernel" \
 	jq -e '.hooks.work == "tp_btf:ext4_end_io_work"' "$work/endio.json"
 trace-cmd report -t -i "$work/trace.dat" >"$work/report.txt" 2>/dev/null
@@ -92,6 +94,8 @@ mis() { jq -r '.missed // 0' "$work/$1.json"; }
 # same COUNT TRACED MISSED: the tool's count equals trace-cmd's, short by no more than the
 # runs the kernel reported skipping
 same() { [ "$1" -gt 0 ] && [ "$1" -le "$2" ] && [ $(($2 - $1)) -le "$3" ]; }
+# near A B MISSED: two tools' counts of the same events differ by no more than their skipped runs
+near() { [ "$1" -gt 0 ] && [ $(( $1 > $2 ? $1 - $2 : $2 - $1 )) -le "$3" ]; }
 deferred_same() { [ "$1" -gt 0 ] && same "$2" "$3" "$4"; }	# DEFERRED COUNT TRACED MISSED
 # tc EVENT KDEV: events of that kind on that device in the trace-cmd record
 tc() { grep -E " $1: +dev $2 " "$work/report.txt" | wc -l; }
@@ -226,6 +230,10 @@ for side in iomap bh; do
 	ext=$(n "$al" .delalloc_extents); text=$(tc ext4_da_write_pages_extent "$kd")
 	check "$path alloc: allocations in writeback ($allocs) <= trace-cmd's ext4_allocate_blocks ($tal), > 0" \
 		test "$allocs" -gt 0 -a "$allocs" -le "$tal"
+	# top's alloc columns know a writepages call from the writepages collector's map.
+	talloc=$(jq -s --arg d "$mm" --arg p "$path" '[.[].groups[] | select(.dev == $d and .path == $p) | .alloc.allocations // 0] | add // 0' "$work/top.json")
+	check "$path top: allocations in writeback over its intervals ($talloc) = alloc's ($allocs)" \
+		near "$talloc" "$allocs" $(( $(mis alloc) + $(jq -s '[.[].tools[].missed] | add' "$work/top.json") ))
 	check "$path alloc: delayed extents ($ext) = trace-cmd's ext4_da_write_pages_extent ($text)" same "$ext" "$text" "$(mis alloc)"
 	acalls=$(n "$al" .calls)
 	check "$path alloc: writepages calls ($acalls) = trace-cmd's ext4_writepages_result ($tcalls)" same "$acalls" "$tcalls" "$(mis alloc)"

@@ -342,13 +342,14 @@ const struct wb_tool wb_tool_endio = {
 	.no_pid_why = "end-I/O work runs in kworkers, not in the process that wrote the data "
 		      "(filter with -d or --ino)",
 	.doc =
-"Summarize write-back end-I/O work per device and path: worker queueing delay and run\n"
-"time, ioends merged, time per ioend, unwritten extent conversion and i_disksize\n"
-"updates. Extra metrics (--metrics, each a program on every bio or extent):\n"
-"end_bio.iomap and end_bio.buffer_head (completions inline or deferred; per-ioend\n"
-"delay to the worker), conversion (converted extent sizes). The work runs in kworkers,\n"
-"so there is no -p. On the wbscope kernel, work items are timed by ext4's own event\n"
-"(ext4 only, cheap); elsewhere, or with --workqueue, by the workqueue's (XFS too).\n"
+"Summarize write-back end-I/O work per device and path: worker queueing\n"
+"delay and run time, ioends merged, time per ioend, unwritten extent\n"
+"conversion and i_disksize updates. Extra metrics (--metrics, each a program\n"
+"on every bio or extent): end_bio.iomap and end_bio.buffer_head (completions\n"
+"inline or deferred; per-ioend delay to the worker), conversion (converted\n"
+"extent sizes). The work runs in kworkers, so there is no -p. On the wbscope\n"
+"kernel, work items are timed by ext4's own event (ext4 only, cheap);\n"
+"elsewhere, or with --workqueue, by the workqueue's (XFS too).\n"
 "\n"
 "USAGE: wbscope endio [OPTIONS] [interval] [count]\n"
 "\n"
@@ -357,7 +358,7 @@ const struct wb_tool wb_tool_endio = {
 "    wbscope endio -d vdb 5 3   # one device, 5 second summaries, 3 times\n"
 "    wbscope endio --metrics all  # also the extra metrics\n"
 "    wbscope endio -j           # JSON (schema wbscope/1) at Ctrl-C\n"
-"    wbscope endio --workqueue  # XFS's work items too, from the workqueue's events",
+"    wbscope endio --workqueue  # XFS's work items too (workqueue events)",
 	.argp = &endio_argp,
 	.open = endio_open,
 	.close = endio_close,

@@ -70,7 +70,8 @@ double wb_hist_quantile(const struct wb_hist *h, double q)
 		unsigned long long n = h->slots[i];
 
 		if (n && (double)(seen + n) >= rank) {
-			double lo = (double)wb_slot_lo(i), hi = (double)wb_slot_hi(i) + 1;
+			/* Values are recorded as integers: never past the bucket's largest. */
+			double lo = (double)wb_slot_lo(i), hi = (double)wb_slot_hi(i);
 			double frac = (rank - (double)seen) / (double)n;
 
 			return lo + frac * (hi - lo);

@@ -19,7 +19,9 @@ int wb_hist_empty(const struct wb_hist *h);
 int wb_hist_last_slot(const struct wb_hist *h);
 /*
  * Estimate of the q-quantile (0 < q <= 1): linear interpolation inside the bucket that
- * holds it. Returns 0 for an empty histogram.
+ * holds it, between its smallest and largest value (the values are integers: a
+ * histogram of counts that are all 0 or 1 has no quantile above 1). Returns 0 for an
+ * empty histogram.
  */
 double wb_hist_quantile(const struct wb_hist *h, double q);
 

@@ -68,6 +68,11 @@ int main(void)
 	CHECK(p50 >= 8 && p50 < 16, "p50 %.2f in [8,16)", p50);
 	CHECK(p100 >= 512 && p100 <= 1024, "p100 %.2f in [512,1024]", p100);
 	memset(&g, 0, sizeof(g));
+	for (int i = 0; i < 100; i++)
+		wb_hist_add(&g, 1);	/* the first bucket: 0..1 */
+	CHECK(wb_hist_quantile(&g, 0.99) <= 1.0, "p99 of ones %.2f <= 1", wb_hist_quantile(&g, 0.99));
+	CHECK(wb_hist_quantile(&h, 1.0) <= 1023, "p100 within its bucket's values");
+	memset(&g, 0, sizeof(g));
 	CHECK(wb_hist_quantile(&g, 0.5) == 0, "empty quantile");
 	CHECK(wb_hist_empty(&g), "empty");
 

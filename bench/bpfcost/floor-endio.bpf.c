@@ -11,9 +11,7 @@
 
 #define EMPTY(tp) SEC("tp_btf/" #tp) int BPF_PROG(floor_##tp) { return 0; }
 
-EMPTY(workqueue_queue_work)
-EMPTY(workqueue_execute_start)
-EMPTY(workqueue_execute_end)
+EMPTY(ext4_end_io_work)
 EMPTY(ext4_iomap_ioend_done)
 
 char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The floor under `wbscope bio`: a program that does nothing on each tracepoint the
+ * tool hooks on the wbscope kernel (ext4's own bio events, both paths). bench/overhead
+ * (variant floor-bio) loads it with bpftool: what it costs is what the kernel charges
+ * for running a BPF program on these events at all, before any work of the tool's own.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#define EMPTY(tp) SEC("tp_btf/" #tp) int BPF_PROG(floor_##tp) { return 0; }
+
+EMPTY(ext4_submit_bio)
+EMPTY(ext4_iomap_submit_bio)
+EMPTY(ext4_end_bio)
+EMPTY(ext4_iomap_end_bio)
+
+char LICENSE[] SEC("license") = "GPL";

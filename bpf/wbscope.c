@@ -19,15 +19,15 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "writepages", cmd_writepages, "ext4 writepages latency and pages per call, per device" },
-	{ "bio", cmd_bio, "write-back bio latency (submission to completion) and size" },
-	{ "endio", cmd_endio, "end-I/O work: inline vs deferred, worker delay, merges, conversion" },
-	{ "alloc", cmd_alloc, "write-back block allocation: sizes, per call, delalloc use, iomap mappings" },
-	{ "top", cmd_top, "one line per device and path per interval, from all of the above" },
+	{ "writepages", cmd_writepages, "ext4 writepages calls: latency, pages per call, per path" },
+	{ "bio", cmd_bio, "write-back bios: submission to completion latency, size" },
+	{ "endio", cmd_endio, "end-I/O work: worker delay and run time, merges, conversion" },
+	{ "alloc", cmd_alloc, "write-back allocation: sizes, per call, delalloc, mappings" },
+	{ "top", cmd_top, "one line per device and path per interval, all of the above" },
 	{ "lockorder", cmd_lockorder, "audit folio lock / jbd2 handle / i_data_sem order per path" },
-	{ "bench", cmd_bench, "run the benchmark matrix: buffer_head vs iomap, side by side" },
-	{ "report", cmd_report, "statistics, report and plots of a benchmark run; the run index" },
-	{ "gate", cmd_gate, "CI performance gate: a candidate run against a baseline run or history" },
+	{ "bench", cmd_bench, "run the benchmark matrix: buffer_head vs iomap side by side" },
+	{ "report", cmd_report, "statistics, report and plots of a benchmark run; run index" },
+	{ "gate", cmd_gate, "CI performance gate: candidate against a baseline or history" },
 	{ "history", cmd_history, "the results history (SQLite): record runs, list them, trends" },
 	{ "overhead-report", cmd_overhead_report, "statistics of the tool overhead benchmark (bench/overhead)" },
 };
@@ -36,9 +36,14 @@ static const struct command commands[] = {
 
 static void usage(FILE *out)
 {
+	int width = 0;
+
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		if ((int)strlen(commands[i].name) > width)
+			width = (int)strlen(commands[i].name);
 	fprintf(out, "usage: wbscope <command> [options]\n\ncommands:\n");
 	for (size_t i = 0; i < NR_COMMANDS; i++)
-		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-*s  %s\n", width, commands[i].name, commands[i].summary);
 	fprintf(out, "\n'wbscope <command> --help' describes a command's options.\n");
 }
 

@@ -80,5 +80,29 @@ expect 2 "job j: no 'none' runs"       -- overhead-report "$tmp/r.jsonl"
 echo '{"job":"j","round":1,"bw_kib":5}' >"$tmp/r.jsonl"
 expect 2 "r.jsonl:1: missing field 'variant'" -- overhead-report "$tmp/r.jsonl"
 
+# Help text fits an 80-column terminal: argp wraps lines at column 79, so a description
+# line written longer than that comes out broken in two. The description (before the
+# options) must read the same with and without argp's wrapping; the command list too.
+check_help_layout() { # check_help_layout COMMAND
+	local wrapped raw
+	wrapped=$("$bin" "$1" --help 2>&1 | sed '/^ *-/,$d')
+	raw=$(ARGP_HELP_FMT=rmargin=1000 "$bin" "$1" --help 2>&1 | sed '/^ *-/,$d')
+	if [ -n "$wrapped" ] && [ "$wrapped" = "$raw" ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: wbscope $1 --help: description lines wider than 79 columns:"
+		diff <(echo "$wrapped") <(echo "$raw") | sed 's/^/    /'
+	fi
+}
+for cmd in $("$bin" help | awk '/^  [a-z]/ {print $1}'); do
+	check_help_layout "$cmd"
+done
+if long=$("$bin" help | awk 'length($0) > 79') && [ -z "$long" ]; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1)); echo "FAIL: wbscope help: lines wider than 79 columns:"; echo "$long"
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

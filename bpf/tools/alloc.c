@@ -247,12 +247,13 @@ const struct wb_tool wb_tool_alloc = {
 	.name = "alloc",
 	.what = "write-back block allocation",
 	.doc =
-"Summarize block allocation by ext4 write-back per device and path: blocks per\n"
-"allocation and per delayed extent, allocations per writepages call, delalloc\n"
-"reservation consumed; on the iomap path the mappings dirty ranges are written\n"
-"through (on the wbscope kernel ext4's, from its own tracepoint; elsewhere those of\n"
-"any iomap file system, XFS included). The buffer_head path allocates per batch of\n"
-"folios, the iomap path per writeback range: compare the histograms of the two paths.\n"
+"Summarize block allocation by ext4 write-back per device and path: blocks\n"
+"per allocation and per delayed extent, allocations per writepages call,\n"
+"delalloc reservation consumed; on the iomap path the mappings dirty ranges\n"
+"are written through (on the wbscope kernel ext4's, from its own tracepoint;\n"
+"elsewhere those of any iomap file system, XFS included). The buffer_head\n"
+"path allocates per batch of folios, the iomap path per writeback range:\n"
+"compare the histograms of the two paths.\n"
 "\n"
 "USAGE: wbscope alloc [OPTIONS] [interval] [count]\n"
 "\n"

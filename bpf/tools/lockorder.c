@@ -31,21 +31,22 @@ static const char *const counter_names[LO_NR_COUNTERS] = {
 };
 
 static const char doc[] =
-"Audit the lock order of ext4 write-back: folio lock, jbd2 handle, i_data_sem and\n"
-"i_rwsem, per task. Every \"A held while B taken\" edge is recorded with its path\n"
-"(buffer_head, iomap, other), device, count, process and first stack, checked against\n"
-"the documented orders (buffer_head: handle -> folio -> i_data_sem; iomap: folio ->\n"
-"handle -> i_data_sem), and the class graph is searched for cycles, each explained as\n"
-"a deadlock risk or not (shared objects or not). Exit status: 0 clean, 1 violations\n"
-"or risky cycles found, 2 could not run. Needs fentry or kprobes on the rwsem and\n"
-"folio functions (the wbscope kernel has both).\n"
+"Audit the lock order of ext4 write-back: folio lock, jbd2 handle, i_data_sem\n"
+"and i_rwsem, per task. Every \"A held while B taken\" edge is recorded with\n"
+"its path (buffer_head, iomap, other), device, count, process and first\n"
+"stack, checked against the documented orders (buffer_head: handle -> folio\n"
+"-> i_data_sem; iomap: folio -> handle -> i_data_sem), and the class graph is\n"
+"searched for cycles, each explained as a deadlock risk or not (shared\n"
+"objects or not). Exit status: 0 clean, 1 violations or risky cycles found, 2\n"
+"could not run. Needs fentry or kprobes on the rwsem and folio functions (the\n"
+"wbscope kernel has both).\n"
 "\n"
 "USAGE: wbscope lockorder [OPTIONS] [interval] [count]\n"
 "\n"
 "EXAMPLES:\n"
-"    wbscope lockorder --duration 30              # audit 30 seconds, then report\n"
-"    wbscope lockorder -d vdb --dot order.dot     # one device, and a Graphviz graph\n"
-"    wbscope lockorder -j --duration 60 > lo.json # JSON (schema wbscope/1)";
+"    wbscope lockorder --duration 30           # audit 30 seconds, then report\n"
+"    wbscope lockorder -d vdb --dot order.dot  # one device, a Graphviz graph\n"
+"    wbscope lockorder -j --duration 60 >lo.json  # JSON (schema wbscope/1)";
 
 static const struct wb_metric metric_defs[] = {
 	{ .name = "handle", .alts = {

@@ -52,17 +52,17 @@ struct top {
 };
 
 static const char doc[] =
-"One screen per interval: for each device and write-back path, writepages calls and\n"
-"latency, write-back bios and their latency, completions deferred to the end-I/O\n"
-"worker, its delay, merges and conversions, and block allocation. Columns whose hooks\n"
-"this kernel lacks show '-'.\n"
+"One screen per interval: for each device and write-back path, writepages\n"
+"calls and latency, write-back bios and their latency, completions deferred\n"
+"to the end-I/O worker, its delay, merges and conversions, and block\n"
+"allocation. Columns whose hooks this kernel lacks show '-'.\n"
 "\n"
-"USAGE: wbscope top [OPTIONS] [interval] [count]   (default interval: 2 seconds)\n"
+"USAGE: wbscope top [OPTIONS] [interval] [count]   (default interval: 2 s)\n"
 "\n"
 "EXAMPLES:\n"
 "    wbscope top                # refresh every 2 seconds until Ctrl-C\n"
 "    wbscope top -d vdb 5 12    # one device, 5 second intervals, one minute\n"
-"    wbscope top -j 1 10        # JSON (schema wbscope/1), ten 1-second documents";
+"    wbscope top -j 1 10        # JSON (schema wbscope/1), ten 1 s documents";
 
 static struct row *row_for(struct top *t, unsigned int dev, unsigned int path)
 {

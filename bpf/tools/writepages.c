@@ -152,9 +152,9 @@ const struct wb_tool wb_tool_writepages = {
 	.name = "writepages",
 	.what = "ext4 writepages",
 	.doc =
-"Summarize ext4 writepages calls: latency, pages written per call and nr_to_write, per\n"
-"device and write-back path (iomap when the inode's address space operations are\n"
-"ext4_iomap_aops, else buffer_head).\n"
+"Summarize ext4 writepages calls: latency, pages written per call and\n"
+"nr_to_write, per device and write-back path (iomap when the inode's address\n"
+"space operations are ext4_iomap_aops, else buffer_head).\n"
 "\n"
 "USAGE: wbscope writepages [OPTIONS] [interval] [count]\n"
 "\n"

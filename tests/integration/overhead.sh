@@ -28,6 +28,9 @@ msg=$(bench/overhead --matrix "$work/small" --jobs wb-append-64k,nosuch --out "$
 check "an unknown workload is named, with the matrix's" has "no workload 'nosuch' in $work/small (it has: wb-append-64k rand-4k hole-1m)" "$msg"
 msg=$(bench/overhead --matrix "$work/small" --jobs hole-1m --out "$work/bad" 2>&1)
 check "a workload that does not write is refused" has "workload 'hole-1m' (bench/jobs/read-hole.fio) does not write" "$msg"
+msg=$(bench/overhead --matrix "$work/small" --jobs rand-4k --variants none,bio-sample12 --out "$work/bad" 2>&1)
+check "a sampling rate that is not a power of two is refused" \
+	has "variant bio-sample12: the sampling rate must be a power of two" "$msg"
 msg=$(bench/overhead --matrix nosuch --out "$work/bad" 2>&1)
 check "an unknown matrix is named" has "no matrix 'nosuch'" "$msg"
 check "nothing created for bad input" test ! -e "$work/bad"

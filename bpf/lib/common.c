@@ -39,7 +39,6 @@ void wb_opts_init(struct wb_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->interval = 0;
-	o->wp_threads_fd = -1;
 }
 
 int wb_parse_uint(const char *s, unsigned long long max, unsigned long long *out,

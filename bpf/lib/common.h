@@ -41,9 +41,9 @@ struct wb_opts {
 	/* bio --block-layer, endio --workqueue: upstream hooks even where the wbscope kernel's
 	 * ext4 events exist (they see other file systems too) */
 	bool upstream_hooks;
-	/* top: the writepages collector's per-thread call map (struct wp_call), which alloc
-	 * reads instead of hooking writepages itself; -1: none */
-	int wp_threads_fd;
+	/* top: alloc takes allocations of delayed blocks (EXT4_MB_DELALLOC_RESERVED, which
+	 * only write-back makes) for write-back's, without hooking writepages calls */
+	bool delalloc_writeback;
 	const char *metrics;		/* -M/--metrics: metrics to trace (comma-separated); NULL: all */
 	int nargs;			/* positional arguments seen */
 };

@@ -20,7 +20,6 @@
 #include "filter.bpf.h"
 #include "groups.bpf.h"
 #include "alloc.h"
-#include "writepages.h"
 
 WB_GROUP_STATS(stats, struct al_val);
 
@@ -35,12 +34,13 @@ struct {
 WB_TASK_STORAGE(threads, struct al_thread);
 
 /*
- * wbscope top: the writepages collector's map of each thread's call, shared (user space
- * reuses its fd), so that the writeback metric costs no programs of its own. Allocations
- * are attributed to the call as usual; per-call counts are not kept.
+ * wbscope top: no writepages calls of our own (the writeback metric costs no programs);
+ * an allocation is write-back's when it allocates delayed blocks
+ * (EXT4_MB_DELALLOC_RESERVED), which only write-back maps. Per-call counts are not kept.
  */
-WB_TASK_STORAGE(wp_threads, struct wp_call);
-const volatile bool wp_shared = false;
+const volatile bool wp_delalloc = false;
+
+#define EXT4_MB_DELALLOC_RESERVED	0x0400
 
 /* The statistics at group index idx (wb_group_index), a drop counted for none. */
 static __always_inline struct al_val *group_at(int idx)
@@ -120,25 +120,22 @@ WB_TWIN(ext4_writepages_result, al_wp_exit, CALL, struct inode *inode, struct wr
 	int ret, int pages_written)
 #undef CALL
 
-/* Shared with writepages (top): is the current thread in a writepages call on inode? */
-static __always_inline bool in_shared_call(struct inode *inode)
-{
-	struct wp_call *c = wb_task_state(&wp_threads, false);
-
-	return c && c->ts && c->inode == (__u64)inode;
-}
-
 static __always_inline int allocate(struct ext4_allocation_request *ar, const bool btf)
 {
 	struct inode *inode = WB_RD(btf, ar, inode);
-	struct al_task *t = wp_shared ? NULL : writepages_task(inode);
+	struct al_task *t = wp_delalloc ? NULL : writepages_task(inode);
 	struct al_val *v;
 	__u32 dev, len;
+	bool wb;
 
-	if (!t && !(wp_shared && in_shared_call(inode))) {
-		if (wb_inode_wanted_t(inode, &dev, btf))
+	if (!t) {
+		if (!wb_inode_wanted_t(inode, &dev, btf))
+			return 0;
+		wb = wp_delalloc && (WB_RD(btf, ar, flags) & EXT4_MB_DELALLOC_RESERVED);
+		if (!wb) {
 			wb_count(&counters, AL_CNT_ALLOC_OTHER);
-		return 0;
+			return 0;
+		}
 	}
 	wb_count(&counters, AL_CNT_ALLOC_WB);
 	len = WB_RD(btf, ar, len);
@@ -146,8 +143,6 @@ static __always_inline int allocate(struct ext4_allocation_request *ar, const bo
 		t->allocs++;
 		v = group_at(t->group);
 	} else {
-		/* the call passed the same filters in the writepages collector */
-		wb_inode_wanted_t(inode, &dev, btf);
 		v = group(dev, wb_ext4_path_t(inode, btf));
 	}
 	if (v) {
@@ -164,7 +159,7 @@ WB_TWIN(ext4_allocate_blocks, al_allocate, CALL, struct ext4_allocation_request 
 /* Only writeback maps delayed extents, so this needs no writepages call to attribute. */
 static __always_inline int extent(struct inode *inode, struct ext4_map_blocks *map, const bool btf)
 {
-	struct al_task *t = wp_shared ? NULL : writepages_task(inode);
+	struct al_task *t = wp_delalloc ? NULL : writepages_task(inode);
 	struct al_val *v;
 	__u32 dev, len;
 

@@ -93,19 +93,11 @@ static int alloc_open(const struct wb_opts *o, struct wb_tool_state **out, FILE 
 		free(st);
 		return err;
 	}
-	if (o->wp_threads_fd >= 0) {
-		/* top: the writepages collector's calls, no writepages hooks of our own */
-		err = bpf_map__reuse_fd(st->skel->maps.wp_threads, o->wp_threads_fd);
-		if (err) {
-			fprintf(stderr, "%s alloc: cannot share the writepages collector's map: %s\n",
-				wb_progname, strerror(-err));
-			alloc_bpf__destroy(st->skel);
-			free(st);
-			return err;
-		}
+	if (o->delalloc_writeback) {
+		/* top: write-back's allocations are those of delayed blocks; no writepages hooks */
 		wb_metric_drop_alts(st->skel->obj, &st->metrics[0], WB_METRIC_ALTS);
-		st->metrics[0].alts[0] = (struct wb_alt){ .label = "shared with writepages" };
-		st->skel->rodata->wp_shared = true;
+		st->metrics[0].alts[0] = (struct wb_alt){ .label = "delayed-block allocations" };
+		st->skel->rodata->wp_delalloc = true;
 	}
 	WB_SET_FILTERS(st->skel, o);
 	st->base.c = (struct wb_collector){

@@ -28,8 +28,8 @@ static const struct wb_tool *const tools[T_NR] = {
  * What each tool traces for top: the metrics its columns need (and what those need,
  * wb_metrics_select), NULL for the tool's default. A per-page hook costs every page
  * written: alloc's delayed extents, reservation and iomap mappings feed no column, so
- * they stay off. alloc attributes allocations to writepages calls through the
- * writepages collector's per-thread map (writepages_calls_fd), not hooks of its own.
+ * they stay off. alloc takes allocations of delayed blocks for write-back's
+ * (wb_opts.delalloc_writeback) rather than hooking writepages calls a second time.
  */
 static const char *const top_metrics[T_NR] = {
 	[T_EIO] = "work,ioend.iomap,io_end.buffer_head",
@@ -266,21 +266,6 @@ static int print_json(const struct top *t, double span)
 	return wb_json_finish(&j) ? -EIO : 0;
 }
 
-/*
- * The writepages collector's map of each thread's call in progress, for alloc to
- * attribute allocations to calls without hooking writepages again; -1 when writepages
- * is not traced.
- */
-static int writepages_calls_fd(const struct wb_tool_state *wp)
-{
-	struct bpf_map *m;
-
-	if (!wp || !wb_collector_on(&wp->c, "writepages"))
-		return -1;
-	m = bpf_object__find_map_by_name(wp->c.obj, "threads");
-	return m ? bpf_map__fd(m) : -1;
-}
-
 static int report(void *ctx, double span)
 {
 	struct top *t = ctx;
@@ -352,7 +337,7 @@ int cmd_top(int argc, char **argv)
 		tool_opts[k] = o;
 		tool_opts[k].metrics = top_metrics[k];
 		if (k == T_AL)
-			tool_opts[k].wp_threads_fd = writepages_calls_fd(t.st[T_WP]);
+			tool_opts[k].delalloc_writeback = true;
 		if (tools[k]->open(&tool_opts[k], &t.st[k], info)) {
 			fprintf(stderr, "%s top: %s columns disabled (see the message above)\n",
 				wb_progname, tools[k]->name);

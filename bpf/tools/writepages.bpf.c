@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * wbscope writepages: latency of ext4 writepages calls and pages written per call,
- * per device and path. Hooks, best first: the ext4_writepages / ext4_writepages_result
- * tracepoints (both paths), as tp_btf programs reading their typed arguments directly,
- * else as raw tracepoints; fentry/fexit on ext4_writepages; a kprobe/kretprobe pair on
- * it. Without the result tracepoint, pages written are wbc->nr_to_write at entry minus
- * at return (what ext4 decrements as it writes). A call's start is kept in the
- * thread's task local storage: no map insert and delete per call.
+ * per device and path. Hooks, best first:
+ * - the wbscope kernel's ext4_writepages_done: one event per call, after its result,
+ *   carrying its duration, nr_to_write at entry and path: one program per call, no
+ *   per-thread state;
+ * - the upstream ext4_writepages / ext4_writepages_result tracepoints (both paths), as
+ *   tp_btf programs reading their typed arguments directly, else as raw tracepoints;
+ * - fentry/fexit on ext4_writepages; a kprobe/kretprobe pair on it. Without the result
+ *   tracepoint, pages written are wbc->nr_to_write at entry minus at return (what ext4
+ *   decrements as it writes).
+ * With a pair, a call's start is kept in the thread's task local storage: no map insert
+ * and delete per call.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -47,6 +52,33 @@ static __always_inline void wp_enter(struct inode *inode, struct writeback_contr
 	s->wbc = (__u64)wbc;
 	s->group = wb_group_index(dev, wb_ext4_path_t(inode, btf));
 	s->ts = bpf_ktime_get_ns();
+}
+
+/* A completed call's result, sync mode and pages written. */
+static __always_inline void wp_count_call(struct wp_val *val, struct writeback_control *wbc, int ret,
+					  long pages_written, const bool btf)
+{
+	val->calls++;
+	if (ret < 0)
+		val->errors++;
+	if (WB_RD(btf, wbc, sync_mode) == WB_SYNC_ALL)
+		val->sync_all++;
+	if (pages_written > 0) {
+		val->pages_total += pages_written;
+		wb_hist_add(&val->pages, pages_written);
+	} else {
+		wb_hist_add(&val->pages, 0);
+	}
+}
+
+/* A timed call's latency and its nr_to_write at entry. */
+static __always_inline void wp_time_call(struct wp_val *val, __u64 delta, __s64 nr_to_write)
+{
+	val->lat_ns_sum += delta;
+	wb_hist_add(&val->lat, wb_time_unit(delta));
+	/* LONG_MAX means "everything" (sync writeback): clamp into the top slot. */
+	wb_hist_add(&val->nr_to_write, nr_to_write <= 0 ? 0 :
+		    nr_to_write > 0xffffffffLL ? 0xffffffffULL : nr_to_write);
 }
 
 /*
@@ -95,26 +127,12 @@ static __always_inline void wp_exit(struct inode *inode, struct writeback_contro
 		wb_count(&counters, WP_CNT_DROP_STATS);
 		goto out;
 	}
-	val->calls++;
-	if (ret < 0)
-		val->errors++;
-	if (WB_RD(btf, wbc, sync_mode) == WB_SYNC_ALL)
-		val->sync_all++;
-	if (pages_written > 0) {
-		val->pages_total += pages_written;
-		wb_hist_add(&val->pages, pages_written);
-	} else {
-		wb_hist_add(&val->pages, 0);
-	}
+	wp_count_call(val, wbc, ret, pages_written, btf);
 	if (!paired) {
 		wb_count(&counters, WP_CNT_UNPAIRED);
 		goto out;
 	}
-	val->lat_ns_sum += delta;
-	wb_hist_add(&val->lat, wb_time_unit(delta));
-	/* LONG_MAX means "everything" (sync writeback): clamp into the top slot. */
-	wb_hist_add(&val->nr_to_write, start_nr <= 0 ? 0 :
-		    start_nr > 0xffffffffLL ? 0xffffffffULL : start_nr);
+	wp_time_call(val, delta, start_nr);
 out:
 	if (s)
 		s->ts = 0;
@@ -127,6 +145,41 @@ WB_TWIN(ext4_writepages, wp_enter_tp, CALL, struct inode *inode, struct writebac
 #define CALL(btf) ({ wp_exit(inode, wbc, ret, pages_written, btf); 0; })
 WB_TWIN(ext4_writepages_result, wp_exit_tp, CALL, struct inode *inode, struct writeback_control *wbc,
 	int ret, int pages_written)
+#undef CALL
+
+/*
+ * wbscope kernel: one event per call, after its result, with nr_to_write at entry, the
+ * pages written and the duration (-1: the event was enabled during the call). No
+ * per-thread state: one program per call instead of two.
+ */
+static __always_inline void wp_done(struct inode *inode, struct writeback_control *wbc, bool iomap,
+				    long nr_to_write, long pages_written, int ret,
+				    long long duration_ns, const bool btf)
+{
+	struct wp_val *val;
+	__u32 dev;
+
+	if (!wb_inode_wanted_t(inode, &dev, btf))
+		return;
+	if (duration_ns >= 0)
+		wb_count(&counters, WP_CNT_ENTER);
+	wb_count(&counters, WP_CNT_EXIT);
+	val = wb_group(&stats, dev, iomap ? WB_PATH_IOMAP : WB_PATH_BH);
+	if (!val) {
+		wb_count(&counters, WP_CNT_DROP_STATS);
+		return;
+	}
+	wp_count_call(val, wbc, ret, pages_written, btf);
+	if (duration_ns < 0) {
+		wb_count(&counters, WP_CNT_UNPAIRED);
+		return;
+	}
+	wp_time_call(val, duration_ns, nr_to_write);
+}
+
+#define CALL(btf) ({ wp_done(inode, wbc, iomap, nr_to_write, pages_written, ret, duration_ns, btf); 0; })
+WB_TWIN(ext4_writepages_done, wp_done_tp, CALL, struct inode *inode, struct writeback_control *wbc,
+	bool iomap, long nr_to_write, long pages_written, int ret, long long duration_ns)
 #undef CALL
 
 SEC("fentry/ext4_writepages")

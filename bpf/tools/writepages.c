@@ -16,6 +16,10 @@
 
 static const struct wb_metric metric_defs[] = {
 	{ .name = "writepages", .alts = {
+		{ "tp_btf:ext4_writepages_done", {
+			{ WB_TP_BTF, "ext4_writepages_done", "wp_done_tp_btf", 7 } } },
+		{ "raw_tp:ext4_writepages_done", {
+			{ WB_RAW_TP, "ext4_writepages_done", "wp_done_tp", 7 } } },
 		{ "tp_btf:ext4_writepages+ext4_writepages_result", {
 			{ WB_TP_BTF, "ext4_writepages", "wp_enter_tp_btf" },
 			{ WB_TP_BTF, "ext4_writepages_result", "wp_exit_tp_btf" } } },

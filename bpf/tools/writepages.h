@@ -14,10 +14,7 @@ enum wp_counter {
 	WP_NR_COUNTERS,
 };
 
-/*
- * Each thread's writepages call in progress (task storage "threads"). wbscope top lets
- * alloc read this map rather than hook the same two events again (wb_opts.wp_threads_fd).
- */
+/* Each thread's writepages call in progress (task storage "threads"), with a pair of hooks. */
 struct wp_call {
 	unsigned long long ts;		/* 0: no call in progress */
 	long long nr_to_write;

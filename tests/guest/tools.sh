@@ -54,7 +54,7 @@ for _ in $(seq 300); do grep -q "recording started" "$work/trace.out" 2>/dev/nul
 check "trace-cmd is recording" grep -q "recording started" "$work/trace.out"
 
 check "every hook is a tracepoint on this kernel" \
-	sh -c "! grep -h '^  ' $work/*.err | grep -vE 'raw_tp:|tp_btf:|off by default|not selected|shared with writepages'"
+	sh -c "! grep -h '^  ' $work/*.err | grep -vE 'raw_tp:|tp_btf:|off by default|not selected|delayed-block allocations'"
 check "endio: the extra metrics are off by default, on with --metrics all" sh -c \
 	"grep -q '^  conversion  *off by default' $work/endio.err && grep -q '^  conversion  *tp_btf:' $work/endio-all.err"
 
@@ -79,8 +79,10 @@ check "tools detach cleanly on SIGINT: ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0 0 
 check "trace-cmd recording ended (exit $trc)" test -s "$work/trace.dat"
 check "bio: ext4's own bio events on this kernel" jq -e '.hooks.submit == "tp_btf:ext4_submit_bio+ext4_iomap_submit_bio" and
 	.hooks.complete == "tp_btf:ext4_end_bio+ext4_iomap_end_bio"' "$work/bio.json"
-check "top: alloc shares the writepages collector's calls" \
-	jq -se '.[0].tools.alloc.hooks.writeback == "shared with writepages"' "$work/top.json"
+check "top: alloc takes delayed-block allocations for write-back's" \
+	jq -se '.[0].tools.alloc.hooks.writeback == "delayed-block allocations"' "$work/top.json"
+check "writepages: one event per call (ext4_writepages_done) on this kernel" \
+	jq -e '.hooks.writepages == "tp_btf:ext4_writepages_done"' "$work/writepages.json"
 check "endio: work items from ext4_end_io_work on this kernel" \
 	jq -e '.hooks.work == "tp_btf:ext4_end_io_work"' "$work/endio.json"
 trace-cmd report -t -i "$work/trace.dat" >"$work/report.txt" 2>/dev/null
@@ -141,6 +143,13 @@ for side in iomap bh; do
 	calls=$(n "$wp" .calls); tcalls=$(tc ext4_writepages_result "$kd")
 	check "$path writepages: calls ($calls) = trace-cmd's ext4_writepages_result ($tcalls, missed $(mis writepages))" \
 		same "$calls" "$tcalls" "$(mis writepages)"
+	check "$path writepages: ext4_writepages_done once per result in the record" \
+		test "$(tc ext4_writepages_done "$kd")" = "$tcalls"
+	# The kernel's own duration of each call: the same sum when no run was skipped.
+	dsum=$(grep -E " ext4_writepages_done: +dev $kd " "$work/report.txt" |
+		sed -n 's/.* duration_ns \(-\?[0-9]*\).*/\1/p' | awk '$1 >= 0 { s += $1 } END { printf "%.0f\n", s }')
+	check "$path writepages: latency sum ($(n "$wp" .latency_ns_sum) ns) = trace-cmd's ext4_writepages_done durations ($dsum ns)" \
+		same_sum "$calls" "$tcalls" "$(n "$wp" .latency_ns_sum)" "$dsum"
 	check "$path writepages: latency and pages histograms non-empty" \
 		jq -e '.hists.latency.count > 0 and .pages_written > 0' <<<"$wp"
 	# Latency sums: trace-cmd pairs ext4_writepages -> _result by pid.
@@ -230,7 +239,7 @@ for side in iomap bh; do
 	ext=$(n "$al" .delalloc_extents); text=$(tc ext4_da_write_pages_extent "$kd")
 	check "$path alloc: allocations in writeback ($allocs) <= trace-cmd's ext4_allocate_blocks ($tal), > 0" \
 		test "$allocs" -gt 0 -a "$allocs" -le "$tal"
-	# top's alloc columns know a writepages call from the writepages collector's map.
+	# top's alloc columns take allocations of delayed blocks for write-back's.
 	talloc=$(jq -s --arg d "$mm" --arg p "$path" '[.[].groups[] | select(.dev == $d and .path == $p) | .alloc.allocations // 0] | add // 0' "$work/top.json")
 	check "$path top: allocations in writeback over its intervals ($talloc) = alloc's ($allocs)" \
 		near "$talloc" "$allocs" $(( $(mis alloc) + $(jq -s '[.[].tools[].missed] | add' "$work/top.json") ))

@@ -178,8 +178,8 @@ if [ "$fs" = ext4 ]; then
 	top_allocs=$(jq -s '[.[].groups[] | select(.path == "'"$path"'") | .alloc.allocations // 0] | add // 0' "$work/top.json")
 	check "top: allocations equal alloc's ($top_allocs = $(jq "$g.allocations" "$work/alloc.json"))" \
 		test "$top_allocs" = "$(jq "$g.allocations" "$work/alloc.json")"
-	check "top: alloc shares the writepages collector's calls (no writepages hooks of its own)" \
-		jq -se '.[0].tools.alloc.hooks.writeback == "shared with writepages"' "$work/top.json"
+	check "top: alloc takes delayed-block allocations for write-back's (no writepages hooks of its own)" \
+		jq -se '.[0].tools.alloc.hooks.writeback == "delayed-block allocations"' "$work/top.json"
 fi
 
 t_summary "$suite"

@@ -71,6 +71,8 @@ int wb_collector_start(struct wb_collector *c, FILE *hooks_out, const char *requ
 			return -ENOENT;
 		}
 	}
+	if (c->before_load)
+		c->before_load(c);
 	err = bpf_object__load(c->obj);
 	if (err) {
 		wb_explain_load_error(c->tool, err);

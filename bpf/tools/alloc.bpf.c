@@ -2,10 +2,11 @@
 /*
  * wbscope alloc: block allocation done by write-back, per device and path.
  *
- * ext4_writepages / ext4_writepages_result bracket each writepages call on both paths;
- * inside them ext4_allocate_blocks gives each allocation's size, ext4_da_write_pages_extent
- * each delayed extent mapped for writeback, and ext4_da_update_reserve_space the delalloc
- * reservation consumed. The mappings the iomap path writes through come from the wbscope
+ * On the wbscope kernel ext4_writepages_done ends each writepages call on both paths, and
+ * an allocation of delayed blocks is write-back's; elsewhere ext4_writepages /
+ * ext4_writepages_result bracket each call. ext4_allocate_blocks gives each allocation's
+ * size, ext4_da_write_pages_extent each delayed extent mapped for writeback, and
+ * ext4_da_update_reserve_space the delalloc reservation consumed. The mappings the iomap path writes through come from the wbscope
  * kernel's ext4_iomap_map_writeback (once per new mapping), else from iomap_add_to_ioend
  * (once per dirty range, so every 4 KiB range written costs a run; it also sees XFS):
  * the buffer_head path maps and allocates per folio batch, the iomap path per writeback
@@ -34,11 +35,12 @@ struct {
 WB_TASK_STORAGE(threads, struct al_thread);
 
 /*
- * wbscope top: no writepages calls of our own (the writeback metric costs no programs);
- * an allocation is write-back's when it allocates delayed blocks
- * (EXT4_MB_DELALLOC_RESERVED), which only write-back maps. Per-call counts are not kept.
+ * How allocations are attributed to writepages calls (alloc.h AL_WP_*): set from the
+ * hooks chosen for the writeback metric. On the wbscope kernel (ext4_writepages_done)
+ * and in wbscope top, an allocation is write-back's when it allocates delayed blocks
+ * (EXT4_MB_DELALLOC_RESERVED), which only write-back maps.
  */
-const volatile bool wp_delalloc = false;
+const volatile __u8 wp_mode = AL_WP_PAIR;
 
 #define EXT4_MB_DELALLOC_RESERVED	0x0400
 
@@ -70,6 +72,58 @@ static __always_inline struct al_task *writepages_task(struct inode *inode)
 
 	return th && th->wp.inode == (__u64)inode ? &th->wp : NULL;
 }
+
+/*
+ * AL_WP_DONE: the current thread's counts for its writepages call on inode, started at
+ * the call's first allocation or extent; its ext4_writepages_done takes them. NULL when
+ * the thread map is full (counted).
+ */
+static __always_inline struct al_task *call_counts(struct inode *inode)
+{
+	struct al_thread *th = wb_task_state(&threads, true);
+
+	if (!th) {
+		wb_count(&counters, AL_CNT_DROP_TASKS);
+		return NULL;
+	}
+	if (th->wp.inode != (__u64)inode)
+		th->wp = (struct al_task){ .inode = (__u64)inode };
+	return &th->wp;
+}
+
+/*
+ * The end of a writepages call (the wbscope kernel's event). duration_ns < 0: the call
+ * began before the event was enabled, so its counts may be partial; it is counted as a
+ * call without per-call counts, as a result without its entry is in AL_WP_PAIR.
+ */
+static __always_inline int wp_done(struct inode *inode, bool iomap, long long duration_ns, const bool btf)
+{
+	struct al_thread *th;
+	struct al_task t = {};
+	struct al_val *v;
+	__u32 dev;
+
+	if (!wb_inode_wanted_t(inode, &dev, btf))
+		return 0;
+	th = wb_task_state(&threads, false);
+	if (th && th->wp.inode == (__u64)inode) {
+		t = th->wp;
+		th->wp.inode = 0;
+	}
+	v = group(dev, iomap ? WB_PATH_IOMAP : WB_PATH_BH);
+	if (!v)
+		return 0;
+	v->calls++;
+	if (duration_ns >= 0) {
+		wb_hist_add(&v->allocs_per_call, t.allocs);
+		wb_hist_add(&v->extents_per_call, t.extents);
+	}
+	return 0;
+}
+#define CALL(btf) wp_done(inode, iomap, duration_ns, btf)
+WB_TWIN(ext4_writepages_done, al_wp_done, CALL, struct inode *inode, struct writeback_control *wbc,
+	bool iomap, long nr_to_write, long pages_written, int ret, long long duration_ns)
+#undef CALL
 
 static __always_inline int wp_enter(struct inode *inode, const bool btf)
 {
@@ -123,28 +177,27 @@ WB_TWIN(ext4_writepages_result, al_wp_exit, CALL, struct inode *inode, struct wr
 static __always_inline int allocate(struct ext4_allocation_request *ar, const bool btf)
 {
 	struct inode *inode = WB_RD(btf, ar, inode);
-	struct al_task *t = wp_delalloc ? NULL : writepages_task(inode);
+	struct al_task *t = wp_mode == AL_WP_PAIR ? writepages_task(inode) : NULL;
 	struct al_val *v;
 	__u32 dev, len;
-	bool wb;
 
-	if (!t) {
+	if (t) {
+		v = group_at(t->group);
+	} else {
 		if (!wb_inode_wanted_t(inode, &dev, btf))
 			return 0;
-		wb = wp_delalloc && (WB_RD(btf, ar, flags) & EXT4_MB_DELALLOC_RESERVED);
-		if (!wb) {
+		if (wp_mode == AL_WP_PAIR || !(WB_RD(btf, ar, flags) & EXT4_MB_DELALLOC_RESERVED)) {
 			wb_count(&counters, AL_CNT_ALLOC_OTHER);
 			return 0;
 		}
-	}
-	wb_count(&counters, AL_CNT_ALLOC_WB);
-	len = WB_RD(btf, ar, len);
-	if (t) {
-		t->allocs++;
-		v = group_at(t->group);
-	} else {
+		if (wp_mode == AL_WP_DONE)
+			t = call_counts(inode);
 		v = group(dev, wb_ext4_path_t(inode, btf));
 	}
+	wb_count(&counters, AL_CNT_ALLOC_WB);
+	if (t)
+		t->allocs++;
+	len = WB_RD(btf, ar, len);
 	if (v) {
 		v->allocs++;
 		v->blocks += len;
@@ -159,18 +212,21 @@ WB_TWIN(ext4_allocate_blocks, al_allocate, CALL, struct ext4_allocation_request 
 /* Only writeback maps delayed extents, so this needs no writepages call to attribute. */
 static __always_inline int extent(struct inode *inode, struct ext4_map_blocks *map, const bool btf)
 {
-	struct al_task *t = wp_delalloc ? NULL : writepages_task(inode);
+	struct al_task *t = wp_mode == AL_WP_PAIR ? writepages_task(inode) : NULL;
 	struct al_val *v;
 	__u32 dev, len;
 
 	if (t) {
-		t->extents++;
 		v = group_at(t->group);
 	} else {
 		if (!wb_inode_wanted_t(inode, &dev, btf))
 			return 0;
+		if (wp_mode == AL_WP_DONE)
+			t = call_counts(inode);
 		v = group(dev, wb_ext4_path_t(inode, btf));
 	}
+	if (t)
+		t->extents++;
 	len = WB_RD(btf, map, m_len);
 	if (v) {
 		v->extents++;

@@ -6,6 +6,7 @@
  * written through. See alloc.bpf.c for the hooks.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
@@ -19,6 +20,8 @@
 
 static const struct wb_metric metric_defs[] = {
 	{ .name = "writeback", .alts = {
+		{ "tp_btf:ext4_writepages_done", { { WB_TP_BTF, "ext4_writepages_done", "al_wp_done_btf" } } },
+		{ "raw_tp:ext4_writepages_done", { { WB_RAW_TP, "ext4_writepages_done", "al_wp_done" } } },
 		{ "tp_btf:ext4_writepages+ext4_writepages_result", {
 			{ WB_TP_BTF, "ext4_writepages", "al_wp_enter_btf" },
 			{ WB_TP_BTF, "ext4_writepages_result", "al_wp_exit_btf" } } },
@@ -67,6 +70,16 @@ struct alloc_state {
 	struct alloc_bpf *skel;
 };
 
+/* The writeback metric's hooks decide how allocations are attributed to calls. */
+static void alloc_before_load(struct wb_collector *c)
+{
+	struct alloc_state *st = (struct alloc_state *)((char *)c - offsetof(struct alloc_state, base.c));
+	const char *hook = wb_metric_hook(c->metrics, c->nmetrics, "writeback");
+
+	if (st->skel->rodata->wp_mode == AL_WP_PAIR && hook && strstr(hook, "ext4_writepages_done"))
+		st->skel->rodata->wp_mode = AL_WP_DONE;
+}
+
 static void alloc_close(struct wb_tool_state *base)
 {
 	struct alloc_state *st = (struct alloc_state *)base;
@@ -97,7 +110,7 @@ static int alloc_open(const struct wb_opts *o, struct wb_tool_state **out, FILE 
 		/* top: write-back's allocations are those of delayed blocks; no writepages hooks */
 		wb_metric_drop_alts(st->skel->obj, &st->metrics[0], WB_METRIC_ALTS);
 		st->metrics[0].alts[0] = (struct wb_alt){ .label = "delayed-block allocations" };
-		st->skel->rodata->wp_delalloc = true;
+		st->skel->rodata->wp_mode = AL_WP_DELALLOC;
 	}
 	WB_SET_FILTERS(st->skel, o);
 	st->base.c = (struct wb_collector){
@@ -106,6 +119,7 @@ static int alloc_open(const struct wb_opts *o, struct wb_tool_state **out, FILE 
 		.stats_map = "stats", .counters_map = "counters", .ncounters = AL_NR_COUNTERS,
 		.counter_names = counter_names,
 		.val_size = sizeof(struct al_val),
+		.before_load = alloc_before_load,
 	};
 	err = wb_tool_start(&st->base, hooks_out, NULL);
 	if (err) {

@@ -30,9 +30,17 @@ struct al_val {
 };
 
 /* Per task inside ext4 writepages. */
+/*
+ * How allocations are attributed to writepages calls (alloc.bpf.c wp_mode):
+ * AL_WP_PAIR: inside ext4_writepages .. ext4_writepages_result on the same thread;
+ * AL_WP_DONE: allocations of delayed blocks, counted per thread until the call's
+ * ext4_writepages_done; AL_WP_DELALLOC: allocations of delayed blocks, no per-call counts.
+ */
+enum { AL_WP_PAIR, AL_WP_DONE, AL_WP_DELALLOC };
+
 struct al_task {
 	unsigned long long inode;	/* the call's inode; 0: not inside a call */
-	int group;			/* its statistics (wb_group_index) */
+	int group;			/* its statistics (wb_group_index); AL_WP_PAIR only */
 	unsigned int allocs;
 	unsigned int extents;
 	unsigned int pad;

@@ -83,6 +83,8 @@ check "top: alloc takes delayed-block allocations for write-back's" \
 	jq -se '.[0].tools.alloc.hooks.writeback == "delayed-block allocations"' "$work/top.json"
 check "writepages: one event per call (ext4_writepages_done) on this kernel" \
 	jq -e '.hooks.writepages == "tp_btf:ext4_writepages_done"' "$work/writepages.json"
+check "alloc: calls end at ext4_writepages_done on this kernel (delayed-block allocations per call)" \
+	jq -e '.hooks.writeback == "tp_btf:ext4_writepages_done"' "$work/alloc.json"
 check "endio: work items from ext4_end_io_work on this kernel" \
 	jq -e '.hooks.work == "tp_btf:ext4_end_io_work"' "$work/endio.json"
 trace-cmd report -t -i "$work/trace.dat" >"$work/report.txt" 2>/dev/null
@@ -250,6 +252,11 @@ for side in iomap bh; do
 	check "$path alloc: sizes and per-call counts recorded" jq -e --argjson m "$(mis alloc)" \
 		'.hists.alloc_len.count == .allocations and .reserved_blocks_used > 0 and
 		 .hists.allocs_per_call.count <= .calls and .hists.allocs_per_call.count >= .calls - $m' <<<"$al"
+	# Per call from the done event: every allocation and extent of a call started after
+	# the tools lands in its call's sample (a skipped run loses at most one of each).
+	check "$path alloc: per-call sums = allocations and delayed extents" jq -e --argjson m "$(mis alloc)" \
+		'(.allocations - .hists.allocs_per_call.sum) as $a | (.delalloc_extents - .hists.extents_per_call.sum) as $e |
+		 $a >= 0 and $a <= $m and $e >= 0 and $e <= $m' <<<"$al"
 done
 # Allocations a skipped writepages entry leaves outside a call count as "elsewhere": every
 # allocation on the two devices is counted once either way.

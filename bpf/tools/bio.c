@@ -18,15 +18,28 @@
 
 
 /*
- * The wbscope kernel's ext4 events come first (ext4's data bios only, two program runs
- * per bio), then the block layer's (every bio of the system). The ext4 completion
- * events carry the bio from the wbscope kernel's bio submission patch on (7 arguments).
- * NR_EXT4_ALTS: how many leading alternatives of each metric are ext4's (--block-layer
- * leaves them out).
+ * The wbscope kernel's ext4 events come first (ext4's data bios only), then the block
+ * layer's (every bio of the system). From the wbscope kernel's patch 21 on, ext4's
+ * completion events carry each bio's time in flight (8 and 9 arguments): one program
+ * run per bio, and "submit" is that same completion program, the submission being
+ * stamped by the kernel. Before it (7 arguments, from the bio submission patch on),
+ * ext4's submission and completion events are paired by bio: two runs per bio.
+ * NR_STAMPED_ALTS: how many leading alternatives of each metric take the time in flight
+ * (-p leaves them out: the submitter is only known at submission); NR_EXT4_ALTS: how
+ * many are ext4's (--block-layer leaves them out).
  */
-#define NR_EXT4_ALTS 2
+#define NR_STAMPED_ALTS 2
+#define NR_EXT4_ALTS 4
+#define STAMPED_ALTS \
+		{ "tp_btf:ext4_end_bio+ext4_iomap_end_bio (in_flight)", { \
+			{ WB_TP_BTF, "ext4_end_bio", "ext4_done_btf", 8 }, \
+			{ WB_TP_BTF, "ext4_iomap_end_bio", "ext4_iomap_done_btf", 9 } } }, \
+		{ "raw_tp:ext4_end_bio+ext4_iomap_end_bio (in_flight)", { \
+			{ WB_RAW_TP, "ext4_end_bio", "ext4_done", 8 }, \
+			{ WB_RAW_TP, "ext4_iomap_end_bio", "ext4_iomap_done", 9 } } }
 static const struct wb_metric metric_defs[] = {
 	{ .name = "submit", .alts = {
+		STAMPED_ALTS,
 		{ "tp_btf:ext4_submit_bio+ext4_iomap_submit_bio", {
 			{ WB_TP_BTF, "ext4_submit_bio", "ext4_submit_btf" },
 			{ WB_TP_BTF, "ext4_iomap_submit_bio", "ext4_iomap_submit_btf" } } },
@@ -37,6 +50,7 @@ static const struct wb_metric metric_defs[] = {
 		{ "raw_tp:block_bio_queue", { { WB_RAW_TP, "block_bio_queue", "bio_queue" } } },
 	} },
 	{ .name = "complete", .needs = "submit", .alts = {
+		STAMPED_ALTS,
 		{ "tp_btf:ext4_end_bio+ext4_iomap_end_bio", {
 			{ WB_TP_BTF, "ext4_end_bio", "ext4_end_btf", 7 },
 			{ WB_TP_BTF, "ext4_iomap_end_bio", "ext4_iomap_end_btf", 7 } } },
@@ -53,6 +67,7 @@ static const struct wb_metric metric_defs[] = {
 		{ "kprobe:bio_endio", { { WB_KPROBE, "bio_endio", "bio_endio_kprobe" } } },
 	} },
 };
+#undef STAMPED_ALTS
 #define NR_METRICS ((int)(sizeof(metric_defs) / sizeof(metric_defs[0])))
 
 static const char *const counter_names[BIO_NR_COUNTERS] = {
@@ -62,6 +77,7 @@ static const char *const counter_names[BIO_NR_COUNTERS] = {
 	[BIO_CNT_DROP_STATS] = "drops.stats_map_full",
 	[BIO_CNT_RQ_TRUNCATED] = "counters.requests_truncated",
 	[BIO_CNT_STALE] = "drops.stale",
+	[BIO_CNT_UNTIMED] = "counters.untimed",
 };
 
 
@@ -130,9 +146,10 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 		free(st);
 		return err;
 	}
-	/* --block-layer: the block layer's alternatives come first. */
-	for (int i = 0; o->upstream_hooks && i < NR_METRICS; i++)
-		wb_metric_drop_alts(st->skel->obj, &st->metrics[i], NR_EXT4_ALTS);
+	/* --block-layer: the block layer's alternatives come first; -p: pairing ones. */
+	for (int i = 0; (o->upstream_hooks || o->pid) && i < NR_METRICS; i++)
+		wb_metric_drop_alts(st->skel->obj, &st->metrics[i],
+				    o->upstream_hooks ? NR_EXT4_ALTS : NR_STAMPED_ALTS);
 	WB_SET_FILTERS(st->skel, o);
 	st->skel->rodata->targ_sample_mask = o->sample > 1 ? o->sample - 1 : 0;
 	st->base.c = (struct wb_collector){
@@ -178,6 +195,9 @@ static void bio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 		printf("\n");
 		wb_hist_print(stdout, &v->size, "KiB");
 	}
+	if (s->cnt[BIO_CNT_UNTIMED])
+		printf("\nnote: %llu bios submitted before tracing began counted, not timed\n",
+		       s->cnt[BIO_CNT_UNTIMED]);
 	if (s->cnt[BIO_CNT_DROP_INFLIGHT] || s->cnt[BIO_CNT_DROP_STATS] || s->cnt[BIO_CNT_STALE] ||
 	    s->cnt[BIO_CNT_RQ_TRUNCATED])
 		printf("\nnote: dropped %llu submissions (in-flight map full), %llu completions "

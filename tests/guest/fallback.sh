@@ -65,7 +65,7 @@ check "bio --hooks fentry completes at fentry:bio_endio" test "$(hook bio-fentry
 check "bio --hooks kprobe completes at kprobe:bio_endio" test "$(hook bio-kprobe complete)" = "kprobe:bio_endio"
 check "bio: ext4's bio events by default, the block layer's with --block-layer" \
 	test "$(hook bio-best submit) $(hook bio-block submit) $(hook bio-block complete)" = \
-	"tp_btf:ext4_submit_bio+ext4_iomap_submit_bio tp_btf:block_bio_queue tp_btf:block_rq_complete+block_bio_complete"
+	"tp_btf:ext4_end_bio+ext4_iomap_end_bio (in_flight) tp_btf:block_bio_queue tp_btf:block_rq_complete+block_bio_complete"
 check "endio: ext4_end_io_work by default, the workqueue's events with --workqueue" \
 	test "$(hook endio-best work) $(hook endio-wq work)" = \
 	"tp_btf:ext4_end_io_work tp_btf:workqueue_queue_work+execute_start,raw_tp:workqueue_execute_end"

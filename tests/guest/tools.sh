@@ -40,13 +40,21 @@ done
 "$WBSCOPE_BIN" bio --sample 4 --json >"$work/bio-sampled.json" 2>"$work/bio-sampled.err" &
 pids+=($!)
 t_on_exit "kill -INT $!"
+# -p: bios are paired at submission, where the submitter is known. dd, held at a fifo
+# until the tools trace, syncs every write itself: its bios are submitted in its context.
+mkfifo "$work/gate"
+( read -r _ <"$work/gate"; exec dd if=/dev/zero of="$work/iomap/dd.dat" bs=64k count=64 oflag=dsync 2>/dev/null ) &
+ddpid=$!
+"$WBSCOPE_BIN" bio -p $ddpid --json >"$work/bio-pid.json" 2>"$work/bio-pid.err" &
+pids+=($!)
+t_on_exit "kill -INT $!"
 "$WBSCOPE_BIN" endio --metrics all --json >"$work/endio-all.json" 2>"$work/endio-all.err" &
 pids+=($!)
 t_on_exit "kill -INT $!"
 "$WBSCOPE_BIN" top --json 1 >"$work/top.json" 2>"$work/top.err" &
 pids+=($!)
 t_on_exit "kill -INT $!"
-for tool in writepages bio endio alloc bio-sampled endio-all top; do
+for tool in writepages bio endio alloc bio-sampled bio-pid endio-all top; do
 	for _ in $(seq 300); do grep -q "^Tracing" "$work/$tool.err" 2>/dev/null && break; sleep 0.2; done
 	check "$tool started" grep -q "^Tracing" "$work/$tool.err"
 done
@@ -66,8 +74,9 @@ run_fio() { # run_fio DIR: appending sequential writes with fsync, random overwr
 }
 run_fio "$work/iomap" & f1=$!
 run_fio "$work/bh" & f2=$!
-wait $f1; r1=$?; wait $f2; r2=$?
-check "fio ran on both file systems" test "$r1$r2" = 00
+echo go >"$work/gate"
+wait $f1; r1=$?; wait $f2; r2=$?; wait $ddpid; r3=$?
+check "fio ran on both file systems, dd on iomap's" test "$r1$r2$r3" = 000
 sync
 sleep 2
 
@@ -75,10 +84,15 @@ rcs=()
 for p in "${pids[@]}"; do kill -INT "$p"; done
 for p in "${pids[@]}"; do wait "$p"; rcs+=($?); done
 kill -TERM $trace_pid; wait $trace_pid; trc=$?
-check "tools detach cleanly on SIGINT: ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0 0 0 0"
+check "tools detach cleanly on SIGINT: ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0 0 0 0 0"
 check "trace-cmd recording ended (exit $trc)" test -s "$work/trace.dat"
-check "bio: ext4's own bio events on this kernel" jq -e '.hooks.submit == "tp_btf:ext4_submit_bio+ext4_iomap_submit_bio" and
-	.hooks.complete == "tp_btf:ext4_end_bio+ext4_iomap_end_bio"' "$work/bio.json"
+check "bio: ext4's completion events with the time in flight on this kernel" jq -e \
+	'.hooks.submit == "tp_btf:ext4_end_bio+ext4_iomap_end_bio (in_flight)" and .hooks.submit == .hooks.complete' "$work/bio.json"
+check "bio -p: ext4's submission and completion events, paired" jq -e '.hooks.submit == "tp_btf:ext4_submit_bio+ext4_iomap_submit_bio" and
+	.hooks.complete == "tp_btf:ext4_end_bio+ext4_iomap_end_bio"' "$work/bio-pid.json"
+check "bio -p: dd's 64 synchronous 64 KiB writes, every bio timed, nothing else" jq -e --arg i "$imm" \
+	'[.groups[] | select(.dev == $i and .path == "iomap")][0] as $g | (.groups | length) == 1 and
+	 $g.bios >= 64 and $g.bytes == 4194304 and $g.hists.latency.count == $g.bios' "$work/bio-pid.json"
 check "top: alloc takes delayed-block allocations for write-back's" \
 	jq -se '.[0].tools.alloc.hooks.writeback == "delayed-block allocations"' "$work/top.json"
 check "writepages: one event per call (ext4_writepages_done) on this kernel" \
@@ -173,8 +187,10 @@ for side in iomap bh; do
 		eval 'same "$nb" "$tnb" "$(mis bio)" && same "$nb" "$tne" "$(mis bio)"'
 	by=$(n "$bio" .bytes); tby=$(tcsum $sev "$kd" size)
 	check "$path bio: bytes ($by) = the sum of trace-cmd's $sev sizes ($tby)" same_sum "$nb" "$tnb" "$by" "$tby"
+	lsum=$(n "$bio" .latency_ns_sum); tif=$(tcsum $eev "$kd" in_flight)
+	check "$path bio: latency sum ($lsum ns) = the sum of trace-cmd's $eev in_flight ($tif ns)" \
+		same_sum "$nb" "$tne" "$lsum" "$tif"
 	read -r tsum tn < <(tc_pair_lat $sev $eev "$kd")
-	lsum=$(n "$bio" .latency_ns_sum)
 	check "$path bio: mean latency agrees with trace-cmd within a bucket ($nb timed: $lsum ns vs $tsum ns over $tn)" \
 		lat_agree "$lsum" "$nb" "$tsum" "$tn" "$(mis bio)"
 	sbio=$(grp bio-sampled "$mm" "$path")

@@ -51,6 +51,12 @@ int wb_collector_start(struct wb_collector *c, FILE *hooks_out, const char *requ
 		}
 	}
 	avail = wb_metrics_resolve(c->obj, c->metrics, c->nmetrics);
+	if (c->before_load) {
+		c->before_load(c);
+		avail = 0;
+		for (int i = 0; i < c->nmetrics; i++)
+			avail += c->metrics[i].chosen >= 0;
+	}
 	if (hooks_out)
 		wb_metrics_print(hooks_out, c->tool, c->metrics, c->nmetrics);
 	{
@@ -71,8 +77,6 @@ int wb_collector_start(struct wb_collector *c, FILE *hooks_out, const char *requ
 			return -ENOENT;
 		}
 	}
-	if (c->before_load)
-		c->before_load(c);
 	err = bpf_object__load(c->obj);
 	if (err) {
 		wb_explain_load_error(c->tool, err);

@@ -30,8 +30,9 @@ struct wb_collector {
 	size_t val_size;
 	/* --metrics: the metrics to trace, comma-separated (wb_metrics_select); NULL: all */
 	const char *select;
-	/* Called once the hooks are chosen, before the object loads (read-only data can still
-	 * be set from what was chosen); NULL: none. */
+	/* Called once the hooks are chosen, before they are printed and the object loads:
+	 * read-only data can still be set from what was chosen, and metrics that the chosen
+	 * hooks make redundant left out (wb_metric_unselect); NULL: none. */
 	void (*before_load)(struct wb_collector *c);
 	/* internal */
 	int ncpu;

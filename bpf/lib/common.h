@@ -44,6 +44,9 @@ struct wb_opts {
 	/* top: alloc takes allocations of delayed blocks (EXT4_MB_DELALLOC_RESERVED, which
 	 * only write-back makes) for write-back's, without hooking writepages calls */
 	bool delalloc_writeback;
+	/* top: endio leaves out the per-ioend handler metrics where ext4_end_io_work counts
+	 * each run's handled ioends and converted extents (wbscope kernel patch 22) */
+	bool work_sums;
 	const char *metrics;		/* -M/--metrics: metrics to trace (comma-separated); NULL: all */
 	int nargs;			/* positional arguments seen */
 };

@@ -402,6 +402,21 @@ int wb_metrics_resolve(struct bpf_object *obj, struct wb_metric *m, int n)
 	return avail;
 }
 
+void wb_metric_unselect(struct bpf_object *obj, struct wb_metric *m, int n, const char *name,
+			const char *why)
+{
+	struct wb_metric *x = find_metric(m, n, name);
+
+	if (!x)
+		return;
+	if (x->chosen >= 0)
+		for (int h = 0; h < WB_ALT_HOOKS && x->alts[x->chosen].hooks[h].target; h++)
+			set_autoload(obj, x->alts[x->chosen].hooks[h].prog, false);
+	x->chosen = -1;
+	x->skip = true;
+	snprintf(x->why, sizeof(x->why), "%s", why);
+}
+
 bool wb_metric_available(const struct wb_metric *m, int n, const char *name)
 {
 	for (int i = 0; i < n; i++)

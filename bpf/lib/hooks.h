@@ -116,6 +116,14 @@ extern int wb_hook_prefer;	/* enum wb_prefer */
 /* Hook-usable test, replaceable by unit tests. */
 extern bool (*wb_hook_usable_fn)(const struct wb_hook *h, char *why, size_t len);
 
+/*
+ * After wb_metrics_resolve: leaves metric name out after all, as if --metrics had not
+ * named it (its programs, which must serve no other chosen metric, do not load; it
+ * reports why, e.g. WB_METRIC_NOT_SELECTED). For what another metric's chosen hook
+ * turns out to cover.
+ */
+void wb_metric_unselect(struct bpf_object *obj, struct wb_metric *m, int n, const char *name,
+			const char *why);
 bool wb_metric_available(const struct wb_metric *m, int n, const char *name);
 const char *wb_metric_hook(const struct wb_metric *m, int n, const char *name);
 

@@ -242,6 +242,27 @@ int main(void)
 		wb_metric_drop_alts(NULL, &m[1], WB_METRIC_ALTS + 1);
 		CHECK_STR(wb_metric_hook(m, 2, "complete"), "raw_tp:c1+c2");
 	}
+	/* Leaving a resolved metric out after all (endio under top, wb_metric_unselect). */
+	{
+		static const char *const all[] = { "q", "c1", "c2", NULL };
+		char err[256], buf[512];
+		FILE *f;
+
+		set_present(all);
+		memcpy(m, defs, sizeof(defs));
+		CHECK(!wb_metrics_select(m, 2, NULL, NULL, err, sizeof(err)) &&
+		      wb_metrics_resolve(NULL, m, 2) == 2, "both resolve");
+		wb_metric_unselect(NULL, m, 2, "complete", WB_METRIC_NOT_SELECTED);
+		CHECK(!wb_metric_available(m, 2, "complete") && m[1].skip && !m[1].off &&
+		      wb_metric_available(m, 2, "submit"), "unselected: unavailable, the other kept");
+		CHECK_STR(m[1].why, WB_METRIC_NOT_SELECTED);
+		f = fmemopen(buf, sizeof(buf), "w");
+		wb_metrics_print(f, "t", m, 2);
+		fclose(f);
+		CHECK(strstr(buf, "raw_tp:c1+c2") == NULL, "its hook is not printed as used: %s", buf);
+		wb_metric_unselect(NULL, m, 2, "nosuch", "x");
+		CHECK(wb_metric_available(m, 2, "submit"), "an unknown name changes nothing");
+	}
 
 	return check_done("hooks");
 }

@@ -10,4 +10,8 @@ extern const struct wb_tool wb_tool_bio;
 extern const struct wb_tool wb_tool_endio;
 extern const struct wb_tool wb_tool_alloc;
 
+/* endio: does its work hook (ext4_end_io_work from wbscope kernel patch 22) count each
+ * run's handled ioends and converted extents (eio_val.work_handled, work_extents)? */
+bool wb_endio_work_has_sums(const struct wb_collector *c);
+
 #endif

@@ -4,7 +4,8 @@
  *
  * - Work items: the wbscope kernel's ext4_end_io_work, one program per run of ext4's
  *   end-I/O work (buffer_head: ext4_end_io_rsv_work, iomap: ext4_iomap_end_io), with its
- *   queueing delay, run time and the io_ends / ioends it took over. Else (stock kernels,
+ *   queueing delay, run time and the io_ends / ioends it took over (from kernel patch 22
+ *   also those it completed, after merging, and the extents it converted). Else (stock kernels,
  *   XFS, --workqueue) workqueue_queue_work / _execute_start / _execute_end, which fire for
  *   every work item of the system, for those functions and xfs_end_io (iomap).
  * - iomap ioends (wbscope kernel): one program per ioend the worker handles, on
@@ -194,7 +195,7 @@ static __always_inline struct inode *work_inode(struct work_struct *work, void *
 /* ---- work items: the wbscope kernel's event, one per run of ext4's end-I/O work ---- */
 
 static __always_inline int end_io_work_ev(__u32 dev, __u64 ino, bool iomap, __u32 items,
-					  long long delay, __u64 run)
+					  long long delay, __u64 run, __u32 handled, __u32 extents)
 {
 	struct eio_val *v;
 
@@ -204,6 +205,8 @@ static __always_inline int end_io_work_ev(__u32 dev, __u64 ino, bool iomap, __u3
 	if (!v)
 		return 0;
 	v->works++;
+	v->work_handled += handled;
+	v->work_extents += extents;
 	v->work_run_ns_sum += run;
 	wb_hist_add(&v->work_run, wb_time_unit(run));
 	wb_hist_add(&v->work_items, items);
@@ -217,9 +220,15 @@ static __always_inline int end_io_work_ev(__u32 dev, __u64 ino, bool iomap, __u3
 	wb_hist_add(&v->work_delay, wb_time_unit(delay));
 	return 0;
 }
-#define CALL(btf) end_io_work_ev(dev, ino, iomap, items, delay_ns, run_ns)
+/* Before kernel patch 22: no handled and extents arguments. */
+#define CALL(btf) end_io_work_ev(dev, ino, iomap, items, delay_ns, run_ns, 0, 0)
 WB_TWIN(ext4_end_io_work, end_io_work, CALL, __u32 dev, __u64 ino, bool iomap, unsigned int items,
 	long long delay_ns, __u64 run_ns)
+#undef CALL
+#define CALL(btf) end_io_work_ev(dev, ino, iomap, items, delay_ns, run_ns, handled, extents)
+WB_TWIN(ext4_end_io_work, end_io_work_sums, CALL, __u32 dev, __u64 ino, bool iomap,
+	unsigned int items, long long delay_ns, __u64 run_ns, unsigned int handled,
+	unsigned int extents)
 #undef CALL
 
 /* ---- work items: upstream workqueue tracepoints (every work item of the system) ---- */

@@ -6,6 +6,7 @@
  */
 #include <argp.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hist.h"
@@ -19,16 +20,22 @@
 
 /*
  * Work items: the wbscope kernel's ext4_end_io_work first (one program per run of ext4's
- * end-I/O work), then the workqueue's events (three per work item of the system; they
- * also see XFS's). NR_EXT4_WORK_ALTS: how many of the "work" alternatives are ext4's
- * (--workqueue leaves them out).
+ * end-I/O work; from kernel patch 22 on, 8 arguments, with the run's handled ioends and
+ * converted extents), then the workqueue's events (three per work item of the system;
+ * they also see XFS's). NR_EXT4_WORK_ALTS: how many of the "work" alternatives are
+ * ext4's (--workqueue leaves them out).
  */
-#define NR_EXT4_WORK_ALTS 2
+#define NR_EXT4_WORK_ALTS 4
+#define WORK_ITEMS_ONLY " (items only)"
 static const struct wb_metric metric_defs[] = {
 	{ .name = "work", .alts = {
 		{ "tp_btf:ext4_end_io_work", {
-			{ WB_TP_BTF, "ext4_end_io_work", "end_io_work_btf", 6 } } },
+			{ WB_TP_BTF, "ext4_end_io_work", "end_io_work_sums_btf", 8 } } },
 		{ "raw_tp:ext4_end_io_work", {
+			{ WB_RAW_TP, "ext4_end_io_work", "end_io_work_sums", 8 } } },
+		{ "tp_btf:ext4_end_io_work" WORK_ITEMS_ONLY, {
+			{ WB_TP_BTF, "ext4_end_io_work", "end_io_work_btf", 6 } } },
+		{ "raw_tp:ext4_end_io_work" WORK_ITEMS_ONLY, {
 			{ WB_RAW_TP, "ext4_end_io_work", "end_io_work", 6 } } },
 		{ "tp_btf:workqueue_queue_work+execute_start,raw_tp:workqueue_execute_end", {
 			{ WB_TP_BTF, "workqueue_queue_work", "work_queue_btf" },
@@ -116,7 +123,26 @@ struct endio_state {
 	struct wb_tool_state base;
 	struct wb_metric metrics[NR_METRICS];
 	struct endio_bpf *skel;
+	bool work_sums;		/* wb_opts.work_sums */
 };
+
+bool wb_endio_work_has_sums(const struct wb_collector *c)
+{
+	const char *hook = wb_metric_hook(c->metrics, c->nmetrics, "work");
+
+	return hook && strstr(hook, "ext4_end_io_work") && !strstr(hook, WORK_ITEMS_ONLY);
+}
+
+/* top: where the work event has the sums, the per-ioend handler programs are not needed. */
+static void endio_before_load(struct wb_collector *c)
+{
+	struct endio_state *st = (struct endio_state *)((char *)c - offsetof(struct endio_state, base.c));
+
+	if (!st->work_sums || !wb_endio_work_has_sums(c))
+		return;
+	wb_metric_unselect(c->obj, c->metrics, c->nmetrics, "ioend.iomap", WB_METRIC_NOT_SELECTED);
+	wb_metric_unselect(c->obj, c->metrics, c->nmetrics, "io_end.buffer_head", WB_METRIC_NOT_SELECTED);
+}
 
 static void endio_close(struct wb_tool_state *base)
 {
@@ -147,12 +173,14 @@ static int endio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE 
 	if (o->upstream_hooks)
 		wb_metric_drop_alts(st->skel->obj, &st->metrics[0], NR_EXT4_WORK_ALTS);
 	WB_SET_FILTERS(st->skel, o);
+	st->work_sums = o->work_sums;
 	st->base.c = (struct wb_collector){
 		.tool = "endio", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
 		.select = o->metrics,
 		.stats_map = "stats", .counters_map = "counters", .ncounters = EIO_NR_COUNTERS,
 		.counter_names = counter_names,
 		.val_size = sizeof(struct eio_val),
+		.before_load = endio_before_load,
 	};
 	err = wb_tool_start(&st->base, hooks_out, NULL);
 	if (err) {
@@ -219,6 +247,9 @@ static void endio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 			if (v->work_delay.count)
 				printf(", avg queueing delay %.1f us",
 				       (double)v->work_delay_ns_sum / (double)v->work_delay.count / 1e3);
+			if (wb_endio_work_has_sums(&st->c))
+				printf(", %llu %s completed, %llu extents converted", v->work_handled,
+				       unit_name, v->work_extents);
 			printf("\n");
 		} else
 			wb_collector_print_unavail(&st->c, "work items", "work");
@@ -297,6 +328,10 @@ static void endio_json(struct wb_json *j, const struct wb_tool_state *st, const 
 			wb_json_kv_uint(j, "works", v->works);
 			wb_json_kv_uint(j, "work_run_ns_sum", v->work_run_ns_sum);
 			wb_json_kv_uint(j, "work_delay_ns_sum", v->work_delay_ns_sum);
+			if (wb_endio_work_has_sums(&st->c)) {
+				wb_json_kv_uint(j, "work_handled", v->work_handled);
+				wb_json_kv_uint(j, "work_extents", v->work_extents);
+			}
 		}
 		if (handler && whole) {
 			wb_json_kv_uint(j, "ioends", v->ioends);

@@ -48,6 +48,10 @@ struct eio_val {
 	unsigned long long extents;
 	unsigned long long disksize_updates;
 	unsigned long long work_run_ns_sum;
+	/* from ext4_end_io_work with its sums (wbscope kernel patch 22): per run, the
+	 * io_ends / ioends (after merging) completed and the unwritten extents converted */
+	unsigned long long work_handled;
+	unsigned long long work_extents;
 	unsigned long long work_delay_ns_sum;	/* over the runs in work_delay */
 	unsigned long long ioend_run_ns_sum;
 };

@@ -30,6 +30,8 @@ static const struct wb_tool *const tools[T_NR] = {
  * written: alloc's delayed extents, reservation and iomap mappings feed no column, so
  * they stay off. alloc takes allocations of delayed blocks for write-back's
  * (wb_opts.delalloc_writeback) rather than hooking writepages calls a second time.
+ * endio's per-ioend handler metrics are left out where its work event counts the
+ * handled ioends and converted extents itself (wb_opts.work_sums).
  */
 static const char *const top_metrics[T_NR] = {
 	[T_EIO] = "work,ioend.iomap,io_end.buffer_head",
@@ -94,24 +96,45 @@ static bool on(const struct top *t, int tool, const char *metric)
 }
 
 /*
- * Completions deferred to the end-I/O worker: iomap, the bio ioends before merging;
- * buffer_head, the io_ends. false where the handler hook does not see them (the
- * buffer_head fallbacks time the conversion alone).
+ * A row's end-I/O columns: the completions deferred to the worker (iomap, the bio ioends
+ * before merging; buffer_head, the io_ends), those it handled (ioends after merging) and
+ * the extents it converted. From ext4_end_io_work's sums where it has them (one program
+ * per work run), else from the per-ioend handler events; has_* false where neither
+ * sees them (the buffer_head fallbacks time the conversion alone).
  */
-static bool deferred_of(const struct top *t, const struct row *r, const struct eio_val *eio,
-			unsigned long long *n)
+struct eio_cols {
+	bool has_deferred, has_conv;
+	unsigned long long deferred, handled, extents;
+};
+
+static struct eio_cols eio_cols_of(const struct top *t, const struct row *r,
+				   const struct eio_val *eio)
 {
+	struct eio_cols e = { 0 };
 	bool bh = r->path == WB_PATH_BH;
 	const char *m = bh ? "io_end.buffer_head" : "ioend.iomap";
 	const char *hook;
 
-	if (!eio || !on(t, T_EIO, m))
-		return false;
+	if (!eio)
+		return e;
+	if (on(t, T_EIO, "work") && wb_endio_work_has_sums(&t->st[T_EIO]->c)) {
+		e.has_deferred = e.has_conv = true;
+		e.deferred = eio->work_items.sum;
+		e.handled = eio->work_handled;
+		e.extents = eio->work_extents;
+		return e;
+	}
+	if (!on(t, T_EIO, m))
+		return e;
+	e.has_conv = true;
+	e.extents = eio->extents;
 	hook = wb_metric_hook(t->st[T_EIO]->c.metrics, t->st[T_EIO]->c.nmetrics, m);
-	if (!hook || strstr(hook, "conversion only"))
-		return false;
-	*n = bh ? eio->ioends : eio->merged.sum;
-	return true;
+	if (hook && !strstr(hook, "conversion only")) {
+		e.has_deferred = true;
+		e.deferred = bh ? eio->ioends : eio->merged.sum;
+		e.handled = bh ? eio->ioends : eio->merged.count;
+	}
+	return e;
 }
 
 static void cell_u(char *buf, size_t len, bool avail, double v, const char *fmt)
@@ -144,9 +167,7 @@ static void print_text(const struct top *t, double span)
 		const struct eio_val *eio = r->v[T_EIO];
 		const struct al_val *al = r->v[T_AL];
 		bool bh = r->path == WB_PATH_BH;
-		const char *handler = bh ? "io_end.buffer_head" : "ioend.iomap";
-		unsigned long long deferred = 0;
-		bool has_deferred = deferred_of(t, r, eio, &deferred);
+		struct eio_cols e = eio_cols_of(t, r, eio);
 
 		wb_dev_name(r->dev, NULL, dev, sizeof(dev));
 		cell_u(c[0], 16, wp != NULL, wp ? (double)wp->calls / span : 0, "%.0f");
@@ -155,14 +176,12 @@ static void print_text(const struct top *t, double span)
 		cell_u(c[3], 16, bio != NULL, bio ? (double)bio->bios / span : 0, "%.0f");
 		cell_u(c[4], 16, bio != NULL, bio ? (double)bio->bytes / 1048576.0 / span : 0, "%.1f");
 		cell_u(c[5], 16, bio && bio->lat.count, bio ? wb_hist_quantile(&bio->lat, 0.99) : 0, "%.0f");
-		cell_u(c[6], 16, has_deferred, (double)deferred / span, "%.0f");
+		cell_u(c[6], 16, e.has_deferred, (double)e.deferred / span, "%.0f");
 		cell_u(c[7], 16, eio && eio->work_delay.count,
 		       eio ? wb_hist_quantile(&eio->work_delay, 0.99) : 0, "%.0f");
-		cell_u(c[8], 16, eio && !bh && eio->merged.count,
-		       eio && eio->merged.count ? (double)eio->merged.sum / (double)eio->merged.count : 0,
-		       "%.1f");
-		cell_u(c[9], 16, eio && on(t, T_EIO, handler), eio ? (double)eio->extents / span : 0,
-		       "%.0f");
+		cell_u(c[8], 16, !bh && e.has_deferred && e.handled,
+		       e.handled ? (double)e.deferred / (double)e.handled : 0, "%.1f");
+		cell_u(c[9], 16, e.has_conv, (double)e.extents / span, "%.0f");
 		cell_u(c[10], 16, al && on(t, T_AL, "allocation"), al ? (double)al->allocs / span : 0, "%.0f");
 		cell_u(c[11], 16, al && al->allocs, al && al->allocs ? (double)al->blocks / (double)al->allocs : 0,
 		       "%.1f");
@@ -240,14 +259,17 @@ static int print_json(const struct top *t, double span)
 			wb_json_obj_end(&j);
 		}
 		if (eio) {
-			unsigned long long deferred;
+			struct eio_cols e = eio_cols_of(t, r, eio);
 
 			wb_json_key(&j, "endio");
 			wb_json_obj_begin(&j);
-			if (deferred_of(t, r, eio, &deferred))
-				wb_json_kv_uint(&j, "deferred", deferred);
+			if (e.has_deferred) {
+				wb_json_kv_uint(&j, "deferred", e.deferred);
+				wb_json_kv_uint(&j, "handled", e.handled);
+			}
 			wb_json_kv_uint(&j, "works", eio->works);
-			wb_json_kv_uint(&j, "extents_converted", eio->extents);
+			if (e.has_conv)
+				wb_json_kv_uint(&j, "extents_converted", e.extents);
 			json_hist_q(&j, "work_delay", &eio->work_delay);
 			json_hist_q(&j, "ioends_merged", &eio->merged);
 			wb_json_obj_end(&j);
@@ -338,6 +360,8 @@ int cmd_top(int argc, char **argv)
 		tool_opts[k].metrics = top_metrics[k];
 		if (k == T_AL)
 			tool_opts[k].delalloc_writeback = true;
+		if (k == T_EIO)
+			tool_opts[k].work_sums = true;
 		if (tools[k]->open(&tool_opts[k], &t.st[k], info)) {
 			fprintf(stderr, "%s top: %s columns disabled (see the message above)\n",
 				wb_progname, tools[k]->name);

@@ -101,6 +101,9 @@ check "alloc: calls end at ext4_writepages_done on this kernel (delayed-block al
 	jq -e '.hooks.writeback == "tp_btf:ext4_writepages_done"' "$work/alloc.json"
 check "endio: work items from ext4_end_io_work on this kernel" \
 	jq -e '.hooks.work == "tp_btf:ext4_end_io_work"' "$work/endio.json"
+check "top: endio's runs count the ioends and extents, no per-ioend programs" jq -se \
+	'.[0].tools.endio | .hooks.work == "tp_btf:ext4_end_io_work" and .hooks["ioend.iomap"] == "unavailable" and
+	 .hooks["io_end.buffer_head"] == "unavailable"' "$work/top.json"
 trace-cmd report -t -i "$work/trace.dat" >"$work/report.txt" 2>/dev/null
 check "trace-cmd lost no events" sh -c "! trace-cmd report --stat -i $work/trace.dat 2>/dev/null | grep -iE '(overrun|lost|dropped)[^0-9]*[1-9]'"
 
@@ -249,6 +252,15 @@ for side in iomap bh; do
 	done
 	wi=$(jq -r '.hists.work_items.sum // 0' <<<"$eio"); twi=$(tcsum ext4_end_io_work "$kd" items)
 	check "$path endio: items taken over per run ($wi) = the sum of trace-cmd's ($twi)" same_sum "$wk" "$twk" "$wi" "$twi"
+	# Each run's own counts (kernel patch 22) against the per-ioend events' and trace-cmd's.
+	wh=$(n "$eio" .work_handled); we=$(n "$eio" .work_extents)
+	twh=$(tcsum ext4_end_io_work "$kd" handled); twe=$(tcsum ext4_end_io_work "$kd" extents)
+	check "$path endio: ioends completed by the runs ($wh) = the sum of trace-cmd's handled ($twh)" same_sum "$wk" "$twk" "$wh" "$twh"
+	check "$path endio: extents converted by the runs ($we) = the sum of trace-cmd's extents ($twe)" same_sum "$wk" "$twk" "$we" "$twe"
+	check "$path endio: the runs' counts = the per-ioend events' ($wh = $(n "$eio" .ioends), $we = $(n "$eio" .extents_converted))" \
+		eval 'near "$wh" "$(n "$eio" .ioends)" "$(mis endio)" && near "$we" "$(n "$eio" .extents_converted)" "$(mis endio)"'
+	tx=$(jq -s --arg d "$mm" --arg p "$path" '[.[].groups[] | select(.dev == $d and .path == $p) | .endio.extents_converted // 0] | add // 0' "$work/top.json")
+	check "$path top: extents converted over its intervals ($tx) = endio's runs' ($we)" near "$tx" "$we" "$(mis endio)"
 	check "$path endio: work items, unwritten extents converted" \
 		jq -e '.works > 0 and .extents_converted > 0 and .hists.conversion_run.count > 0 and
 		       .hists.extents_per_handler.sum == .extents_converted' <<<"$eio"

@@ -6,11 +6,11 @@
  * an allocation of delayed blocks is write-back's; elsewhere ext4_writepages /
  * ext4_writepages_result bracket each call. ext4_allocate_blocks gives each allocation's
  * size, ext4_da_write_pages_extent each delayed extent mapped for writeback, and
- * ext4_da_update_reserve_space the delalloc reservation consumed. The mappings the iomap path writes through come from the wbscope
- * kernel's ext4_iomap_map_writeback (once per new mapping), else from iomap_add_to_ioend
- * (once per dirty range, so every 4 KiB range written costs a run; it also sees XFS):
- * the buffer_head path maps and allocates per folio batch, the iomap path per writeback
- * range, and these histograms show it.
+ * ext4_da_update_reserve_space the delalloc reservation consumed. The mappings the iomap
+ * path writes through come from the wbscope kernel's ext4_iomap_map_writeback (once per
+ * new mapping), else from iomap_add_to_ioend (once per dirty range, so every 4 KiB range
+ * written costs a run; it also sees XFS): the buffer_head path maps and allocates per
+ * folio batch, the iomap path per writeback range, and these histograms show it.
  * Each program exists as tp_btf and as raw_tp (WB_TWIN, filter.bpf.h).
  */
 #include "vmlinux.h"

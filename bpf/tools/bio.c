@@ -134,6 +134,7 @@ static void bio_close(struct wb_tool_state *base)
 static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *hooks_out)
 {
 	struct bio_state *st = calloc(1, sizeof(*st));
+	bool pair;
 	int err;
 
 	if (!st)
@@ -146,8 +147,12 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 		free(st);
 		return err;
 	}
-	/* --block-layer: the block layer's alternatives come first; -p: pairing ones. */
-	for (int i = 0; (o->upstream_hooks || o->pid) && i < NR_METRICS; i++)
+	/*
+	 * --block-layer: the block layer's alternatives come first. -p, and --hooks fentry or
+	 * kprobe (whose completion hooks pair with a submission program): the pairing ones.
+	 */
+	pair = o->pid || o->prefer == WB_PREFER_FENTRY || o->prefer == WB_PREFER_KPROBE;
+	for (int i = 0; (o->upstream_hooks || pair) && i < NR_METRICS; i++)
 		wb_metric_drop_alts(st->skel->obj, &st->metrics[i],
 				    o->upstream_hooks ? NR_EXT4_ALTS : NR_STAMPED_ALTS);
 	WB_SET_FILTERS(st->skel, o);

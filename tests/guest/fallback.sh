@@ -63,6 +63,9 @@ check "writepages --hooks kprobe uses kprobe+kretprobe ($(hook writepages-kprobe
 	test "$(hook writepages-kprobe writepages)" = "kprobe+kretprobe:ext4_writepages"
 check "bio --hooks fentry completes at fentry:bio_endio" test "$(hook bio-fentry complete)" = "fentry:bio_endio"
 check "bio --hooks kprobe completes at kprobe:bio_endio" test "$(hook bio-kprobe complete)" = "kprobe:bio_endio"
+check "bio --hooks fentry/kprobe: paired with ext4's submission events ($(hook bio-fentry submit))" \
+	test "$(hook bio-fentry submit) $(hook bio-kprobe submit)" = \
+	"tp_btf:ext4_submit_bio+ext4_iomap_submit_bio tp_btf:ext4_submit_bio+ext4_iomap_submit_bio"
 check "bio: ext4's bio events by default, the block layer's with --block-layer" \
 	test "$(hook bio-best submit) $(hook bio-block submit) $(hook bio-block complete)" = \
 	"tp_btf:ext4_end_bio+ext4_iomap_end_bio (in_flight) tp_btf:block_bio_queue tp_btf:block_rq_complete+block_bio_complete"

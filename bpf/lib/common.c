@@ -319,7 +319,8 @@ void wb_libbpf_setup(bool verbose)
 	libbpf_set_print(libbpf_print);
 }
 
-bool wb_btf_has_type(const char *name, int kind)
+/* The running kernel's BTF, loaded once; NULL without it. */
+static struct btf *vmlinux_btf(void)
 {
 	static struct btf *vmlinux;
 	static bool tried;
@@ -330,6 +331,34 @@ bool wb_btf_has_type(const char *name, int kind)
 		if (!vmlinux || libbpf_get_error(vmlinux))
 			vmlinux = NULL;
 	}
+	return vmlinux;
+}
+
+bool wb_btf_has_member(const char *strct, const char *member)
+{
+	struct btf *btf = vmlinux_btf();
+	const struct btf_member *m;
+	const struct btf_type *t;
+	int id;
+
+	id = btf ? btf__find_by_name_kind(btf, strct, BTF_KIND_STRUCT) : -1;
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	if (!t)
+		return false;
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *name = btf__name_by_offset(btf, m->name_off);
+
+		if (name && !strcmp(name, member))
+			return true;
+	}
+	return false;
+}
+
+bool wb_btf_has_type(const char *name, int kind)
+{
+	struct btf *vmlinux = vmlinux_btf();
+
 	if (vmlinux && btf__find_by_name_kind(vmlinux, name, kind) > 0)
 		return true;
 	/* The type may live in a module's BTF (e.g. ext4 built as a module). */

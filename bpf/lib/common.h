@@ -87,6 +87,9 @@ void wb_libbpf_setup(bool verbose);
 
 /* Hook probing. A raw tracepoint exists when BTF has typedef btf_trace_<name>. */
 bool wb_btf_has_type(const char *name, int kind);
+/* Does the running kernel's struct strct have a member of that name (not in a nested
+ * anonymous member)? false without kernel BTF. */
+bool wb_btf_has_member(const char *strct, const char *member);
 bool wb_raw_tp_exists(const char *name);
 bool wb_tracefs_event_exists(const char *system, const char *event);
 /* Explains why BPF loading failed (permissions, missing BTF, ...). */

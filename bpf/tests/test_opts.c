@@ -47,6 +47,15 @@ int main(void)
 	CHECK_STR(name, "9:9");
 	CHECK(WB_DEV_MAJOR(WB_MKDEV(259, 3)) == 259 && WB_DEV_MINOR(WB_MKDEV(259, 3)) == 3, "dev macros");
 
+	/* Kernel BTF look-ups (bio: does struct bio carry issue_time_ns?). */
+	if (access("/sys/kernel/btf/vmlinux", R_OK) == 0) {
+		CHECK(wb_btf_has_member("bio", "bi_iter"), "struct bio has bi_iter");
+		CHECK(!wb_btf_has_member("bio", "no_such_member"), "no such member");
+		CHECK(!wb_btf_has_member("no_such_struct_wb", "bi_iter"), "no such struct");
+	} else {
+		CHECK(!wb_btf_has_member("bio", "bi_iter"), "without kernel BTF: false");
+	}
+
 	unlink(path);
 	return check_done("opts");
 }

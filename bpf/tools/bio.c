@@ -149,9 +149,12 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 	}
 	/*
 	 * --block-layer: the block layer's alternatives come first. -p, and --hooks fentry or
-	 * kprobe (whose completion hooks pair with a submission program): the pairing ones.
+	 * kprobe (whose completion hooks pair with a submission program): the pairing ones;
+	 * also a kernel whose bios have no issue_time_ns (no CONFIG_BLK_CGROUP), where the
+	 * completion events report every time in flight as 0, not measured.
 	 */
-	pair = o->pid || o->prefer == WB_PREFER_FENTRY || o->prefer == WB_PREFER_KPROBE;
+	pair = o->pid || o->prefer == WB_PREFER_FENTRY || o->prefer == WB_PREFER_KPROBE ||
+	       !wb_btf_has_member("bio", "issue_time_ns");
 	for (int i = 0; (o->upstream_hooks || pair) && i < NR_METRICS; i++)
 		wb_metric_drop_alts(st->skel->obj, &st->metrics[i],
 				    o->upstream_hooks ? NR_EXT4_ALTS : NR_STAMPED_ALTS);

@@ -319,8 +319,7 @@ void wb_libbpf_setup(bool verbose)
 	libbpf_set_print(libbpf_print);
 }
 
-/* The running kernel's BTF, loaded once; NULL without it. */
-static struct btf *vmlinux_btf(void)
+struct btf *wb_vmlinux_btf(void)
 {
 	static struct btf *vmlinux;
 	static bool tried;
@@ -336,7 +335,7 @@ static struct btf *vmlinux_btf(void)
 
 bool wb_btf_has_member(const char *strct, const char *member)
 {
-	struct btf *btf = vmlinux_btf();
+	struct btf *btf = wb_vmlinux_btf();
 	const struct btf_member *m;
 	const struct btf_type *t;
 	int id;
@@ -357,7 +356,7 @@ bool wb_btf_has_member(const char *strct, const char *member)
 
 bool wb_btf_has_type(const char *name, int kind)
 {
-	struct btf *vmlinux = vmlinux_btf();
+	struct btf *vmlinux = wb_vmlinux_btf();
 
 	if (vmlinux && btf__find_by_name_kind(vmlinux, name, kind) > 0)
 		return true;

@@ -86,6 +86,9 @@ void wb_iso_time(char *buf, size_t len);	/* UTC ISO 8601 */
 void wb_libbpf_setup(bool verbose);
 
 /* Hook probing. A raw tracepoint exists when BTF has typedef btf_trace_<name>. */
+struct btf;
+/* The running kernel's BTF, loaded once and kept; NULL without it. */
+struct btf *wb_vmlinux_btf(void);
 bool wb_btf_has_type(const char *name, int kind);
 /* Does the running kernel's struct strct have a member of that name (not in a nested
  * anonymous member)? false without kernel BTF. */

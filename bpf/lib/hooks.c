@@ -27,20 +27,6 @@ const char *wb_hook_kind_name(enum wb_hook_kind kind)
 	return "?";
 }
 
-static struct btf *vmlinux_btf(void)
-{
-	static struct btf *btf;
-	static bool tried;
-
-	if (!tried) {
-		tried = true;
-		btf = btf__load_vmlinux_btf();
-		if (libbpf_get_error(btf))
-			btf = NULL;
-	}
-	return btf;
-}
-
 /*
  * The libbpf-tools test: a two-instruction tracing program must load and attach, at a
  * function's entry or exit (fentry/fexit: a trampoline) or on a tracepoint (tp_btf).
@@ -48,7 +34,7 @@ static struct btf *vmlinux_btf(void)
 static bool tracing_usable(const char *target, enum bpf_attach_type type, char *why, size_t len)
 {
 	struct bpf_insn insns[2];
-	struct btf *btf = vmlinux_btf();
+	struct btf *btf = wb_vmlinux_btf();
 	const char *kind = type == BPF_TRACE_FEXIT ? "fexit" : type == BPF_TRACE_FENTRY ? "fentry" : "tp_btf";
 	char name[256];
 	int id, fd, link;
@@ -126,7 +112,7 @@ static bool kprobe_usable(const char *func, bool ret, char *why, size_t len)
 /* How many arguments a tracepoint passes (its btf_trace_ prototype), -1 if unknown. */
 static int tp_nargs(const char *target)
 {
-	struct btf *btf = vmlinux_btf();
+	struct btf *btf = wb_vmlinux_btf();
 	const struct btf_type *t;
 	char name[256];
 	int id;

@@ -7,9 +7,10 @@
  * From kernel patch 21 on, the completion events ext4_end_bio / ext4_iomap_end_bio
  * carry the bio's size and its time in flight (ext4 stamps the submission while the
  * event is enabled): one program run per bio, nothing kept between submission and
- * completion. Before it, or with -p (the submitter is known at submission only),
- * ext4_submit_bio / ext4_iomap_submit_bio at submission are paired with the completion
- * events (the bio is their 7th argument): two program runs per bio. Other file systems
+ * completion. Before it, with -p (the submitter is known at submission only), with
+ * --hooks fentry|kprobe, or without bio->issue_time_ns (no CONFIG_BLK_CGROUP; see
+ * bio.c), ext4_submit_bio / ext4_iomap_submit_bio at submission are paired with the
+ * completion events (the bio is their 7th argument): two program runs per bio. Other file systems
  * (XFS) are not seen then: --block-layer uses the block layer's events.
  *
  * Elsewhere, submission: the block_bio_queue tracepoint (tp_btf, reading the bio

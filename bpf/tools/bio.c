@@ -25,8 +25,8 @@
  * stamped by the kernel. Before it (7 arguments, from the bio submission patch on),
  * ext4's submission and completion events are paired by bio: two runs per bio.
  * NR_STAMPED_ALTS: how many leading alternatives of each metric take the time in flight
- * (-p leaves them out: the submitter is only known at submission); NR_EXT4_ALTS: how
- * many are ext4's (--block-layer leaves them out).
+ * (bio_open says when they are left out); NR_EXT4_ALTS: how many are ext4's
+ * (--block-layer leaves them out).
  */
 #define NR_STAMPED_ALTS 2
 #define NR_EXT4_ALTS 4

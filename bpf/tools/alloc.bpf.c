@@ -2,8 +2,9 @@
 /*
  * wbscope alloc: block allocation done by write-back, per device and path.
  *
- * On the wbscope kernel ext4_writepages_done ends each writepages call on both paths, and
- * an allocation of delayed blocks is write-back's; elsewhere ext4_writepages /
+ * On the wbscope kernel ext4_writepages_done ends each writepages call on both paths
+ * (since kernel patch 23 with the call's extent and allocation counts), and an
+ * allocation of delayed blocks is write-back's; elsewhere ext4_writepages /
  * ext4_writepages_result bracket each call. ext4_allocate_blocks gives each allocation's
  * size, ext4_da_write_pages_extent each delayed extent mapped for writeback, and
  * ext4_da_update_reserve_space the delalloc reservation consumed. The mappings the iomap
@@ -42,6 +43,7 @@ WB_TASK_STORAGE(threads, struct al_thread);
  */
 const volatile __u8 wp_mode = AL_WP_PAIR;
 
+#define EXT4_MB_HINT_DATA		0x0020
 #define EXT4_MB_DELALLOC_RESERVED	0x0400
 
 /* The statistics at group index idx (wb_group_index), a drop counted for none. */
@@ -94,21 +96,26 @@ static __always_inline struct al_task *call_counts(struct inode *inode)
 /*
  * The end of a writepages call (the wbscope kernel's event). duration_ns < 0: the call
  * began before the event was enabled, so its counts may be partial; it is counted as a
- * call without per-call counts, as a result without its entry is in AL_WP_PAIR.
+ * call without per-call counts, as a result without its entry is in AL_WP_PAIR. sums:
+ * the event counts the call's allocations and extents itself (AL_WP_SUMS, kernel patch
+ * 23), else they are the thread's counts (AL_WP_DONE).
  */
-static __always_inline int wp_done(struct inode *inode, bool iomap, long long duration_ns, const bool btf)
+static __always_inline int wp_done(struct inode *inode, bool iomap, long long duration_ns, bool sums,
+				   unsigned int extents, unsigned int allocs, const bool btf)
 {
 	struct al_thread *th;
-	struct al_task t = {};
+	struct al_task t = { .allocs = allocs, .extents = extents };
 	struct al_val *v;
 	__u32 dev;
 
 	if (!wb_inode_wanted_t(inode, &dev, btf))
 		return 0;
-	th = wb_task_state(&threads, false);
-	if (th && th->wp.inode == (__u64)inode) {
-		t = th->wp;
-		th->wp.inode = 0;
+	if (!sums) {
+		th = wb_task_state(&threads, false);
+		if (th && th->wp.inode == (__u64)inode) {
+			t = th->wp;
+			th->wp.inode = 0;
+		}
 	}
 	v = group(dev, iomap ? WB_PATH_IOMAP : WB_PATH_BH);
 	if (!v)
@@ -120,9 +127,14 @@ static __always_inline int wp_done(struct inode *inode, bool iomap, long long du
 	}
 	return 0;
 }
-#define CALL(btf) wp_done(inode, iomap, duration_ns, btf)
+#define CALL(btf) wp_done(inode, iomap, duration_ns, false, 0, 0, btf)
 WB_TWIN(ext4_writepages_done, al_wp_done, CALL, struct inode *inode, struct writeback_control *wbc,
 	bool iomap, long nr_to_write, long pages_written, int ret, long long duration_ns)
+#undef CALL
+#define CALL(btf) wp_done(inode, iomap, duration_ns, true, extents, allocs, btf)
+WB_TWIN(ext4_writepages_done, al_wp_sums, CALL, struct inode *inode, struct writeback_control *wbc,
+	bool iomap, long nr_to_write, long pages_written, int ret, long long duration_ns,
+	unsigned int extents, unsigned int allocs, __u64 alloc_blocks)
 #undef CALL
 
 static __always_inline int wp_enter(struct inode *inode, const bool btf)
@@ -174,22 +186,34 @@ WB_TWIN(ext4_writepages_result, al_wp_exit, CALL, struct inode *inode, struct wr
 	int ret, int pages_written)
 #undef CALL
 
+/*
+ * A block allocation. Write-back's are its data extents (EXT4_MB_HINT_DATA); the
+ * extent-tree blocks it allocates on the way, with the same reserved flag, are counted
+ * apart (AL_CNT_ALLOC_WB_META), as the kernel's per-call counts leave them out too.
+ */
 static __always_inline int allocate(struct ext4_allocation_request *ar, const bool btf)
 {
 	struct inode *inode = WB_RD(btf, ar, inode);
 	struct al_task *t = wp_mode == AL_WP_PAIR ? writepages_task(inode) : NULL;
-	struct al_val *v;
+	unsigned int flags = WB_RD(btf, ar, flags);
+	struct al_val *v = NULL;
 	__u32 dev, len;
 
-	if (t) {
-		v = group_at(t->group);
-	} else {
+	if (!t) {
 		if (!wb_inode_wanted_t(inode, &dev, btf))
 			return 0;
-		if (wp_mode == AL_WP_PAIR || !(WB_RD(btf, ar, flags) & EXT4_MB_DELALLOC_RESERVED)) {
+		if (wp_mode == AL_WP_PAIR || !(flags & EXT4_MB_DELALLOC_RESERVED)) {
 			wb_count(&counters, AL_CNT_ALLOC_OTHER);
 			return 0;
 		}
+	}
+	if (!(flags & EXT4_MB_HINT_DATA)) {
+		wb_count(&counters, AL_CNT_ALLOC_WB_META);
+		return 0;
+	}
+	if (t) {
+		v = group_at(t->group);
+	} else {
 		if (wp_mode == AL_WP_DONE)
 			t = call_counts(inode);
 		v = group(dev, wb_ext4_path_t(inode, btf));

@@ -18,8 +18,14 @@
 #include "collect.h"
 #include "commands.h"
 
+/* The writeback alternatives whose event counts each call's allocations and extents. */
+#define AL_SUMS_LABEL_BTF "tp_btf:ext4_writepages_done (with mapping counts)"
+#define AL_SUMS_LABEL_RAW "raw_tp:ext4_writepages_done (with mapping counts)"
+
 static const struct wb_metric metric_defs[] = {
 	{ .name = "writeback", .alts = {
+		{ AL_SUMS_LABEL_BTF, { { WB_TP_BTF, "ext4_writepages_done", "al_wp_sums_btf", 10 } } },
+		{ AL_SUMS_LABEL_RAW, { { WB_RAW_TP, "ext4_writepages_done", "al_wp_sums", 10 } } },
 		{ "tp_btf:ext4_writepages_done", { { WB_TP_BTF, "ext4_writepages_done", "al_wp_done_btf" } } },
 		{ "raw_tp:ext4_writepages_done", { { WB_RAW_TP, "ext4_writepages_done", "al_wp_done" } } },
 		{ "tp_btf:ext4_writepages+ext4_writepages_result", {
@@ -59,6 +65,7 @@ static const struct wb_metric metric_defs[] = {
 static const char *const counter_names[AL_NR_COUNTERS] = {
 	[AL_CNT_ALLOC_WB] = "counters.allocations_in_writeback",
 	[AL_CNT_ALLOC_OTHER] = "counters.allocations_elsewhere",
+	[AL_CNT_ALLOC_WB_META] = "counters.metadata_allocations_in_writeback",
 	[AL_CNT_DROP_TASKS] = "drops.tasks_map_full",
 	[AL_CNT_DROP_STATS] = "drops.stats_map_full",
 };
@@ -76,7 +83,11 @@ static void alloc_before_load(struct wb_collector *c)
 	struct alloc_state *st = (struct alloc_state *)((char *)c - offsetof(struct alloc_state, base.c));
 	const char *hook = wb_metric_hook(c->metrics, c->nmetrics, "writeback");
 
-	if (st->skel->rodata->wp_mode == AL_WP_PAIR && hook && strstr(hook, "ext4_writepages_done"))
+	if (st->skel->rodata->wp_mode != AL_WP_PAIR || !hook)
+		return;
+	if (!strcmp(hook, AL_SUMS_LABEL_BTF) || !strcmp(hook, AL_SUMS_LABEL_RAW))
+		st->skel->rodata->wp_mode = AL_WP_SUMS;
+	else if (strstr(hook, "ext4_writepages_done"))
 		st->skel->rodata->wp_mode = AL_WP_DONE;
 }
 
@@ -191,6 +202,9 @@ static void alloc_text(const struct wb_tool_state *st, const struct wb_opts *o)
 		wb_hist_print_titled(stdout, "blocks per iomap mapping", &v->map_len, "blocks");
 		wb_hist_print_titled(stdout, "delalloc blocks consumed per update", &v->rsv_used, "blocks");
 	}
+	if (s->cnt[AL_CNT_ALLOC_WB_META])
+		printf("\n%llu extent-tree blocks allocated by writeback, not counted above\n",
+		       s->cnt[AL_CNT_ALLOC_WB_META]);
 	if (s->cnt[AL_CNT_ALLOC_OTHER])
 		printf("\n%llu allocations outside writeback (fallocate, direct I/O, ...) not counted above\n",
 		       s->cnt[AL_CNT_ALLOC_OTHER]);

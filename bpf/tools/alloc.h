@@ -6,8 +6,9 @@
 #include "wbscope.h"
 
 enum al_counter {
-	AL_CNT_ALLOC_WB,	/* block allocations inside writepages */
+	AL_CNT_ALLOC_WB,	/* data block allocations by writepages */
 	AL_CNT_ALLOC_OTHER,	/* block allocations elsewhere (fallocate, direct I/O, ...) */
+	AL_CNT_ALLOC_WB_META,	/* extent-tree blocks writepages allocated for its extents */
 	AL_CNT_DROP_TASKS,	/* writepages call not tracked: no per-thread state (task storage) */
 	AL_CNT_DROP_STATS,	/* no statistics slot for the device (groups.bpf.h) */
 	AL_NR_COUNTERS,
@@ -34,9 +35,11 @@ struct al_val {
  * How allocations are attributed to writepages calls (alloc.bpf.c wp_mode):
  * AL_WP_PAIR: inside ext4_writepages .. ext4_writepages_result on the same thread;
  * AL_WP_DONE: allocations of delayed blocks, counted per thread until the call's
- * ext4_writepages_done; AL_WP_DELALLOC: allocations of delayed blocks, no per-call counts.
+ * ext4_writepages_done; AL_WP_DELALLOC: allocations of delayed blocks, no per-call counts;
+ * AL_WP_SUMS: allocations of delayed blocks, per-call counts from ext4_writepages_done
+ * itself (wbscope kernel patch 23): no per-thread state.
  */
-enum { AL_WP_PAIR, AL_WP_DONE, AL_WP_DELALLOC };
+enum { AL_WP_PAIR, AL_WP_DONE, AL_WP_DELALLOC, AL_WP_SUMS };
 
 struct al_task {
 	unsigned long long inode;	/* the call's inode; 0: not inside a call */

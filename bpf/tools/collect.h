@@ -13,5 +13,8 @@ extern const struct wb_tool wb_tool_alloc;
 /* endio: does its work hook (ext4_end_io_work from wbscope kernel patch 22) count each
  * run's handled ioends and converted extents (eio_val.work_handled, work_extents)? */
 bool wb_endio_work_has_sums(const struct wb_collector *c);
+/* writepages: does its hook (ext4_writepages_done from wbscope kernel patch 23) count
+ * each call's mapped extents and allocations (wp_val.extents, allocs, alloc_blocks)? */
+bool wb_writepages_has_maps(const struct wb_collector *c);
 
 #endif

@@ -31,7 +31,9 @@ static const struct wb_tool *const tools[T_NR] = {
  * they stay off. alloc takes allocations of delayed blocks for write-back's
  * (wb_opts.delalloc_writeback) rather than hooking writepages calls a second time.
  * endio's per-ioend handler metrics are left out where its work event counts the
- * handled ioends and converted extents itself (wb_opts.work_sums).
+ * handled ioends and converted extents itself (wb_opts.work_sums). Where writepages'
+ * event counts each call's allocations (wbscope kernel patch 23), the allocation columns
+ * come from it and alloc is not started: no program on any allocation.
  */
 static const char *const top_metrics[T_NR] = {
 	[T_EIO] = "work,ioend.iomap,io_end.buffer_head",
@@ -39,6 +41,8 @@ static const char *const top_metrics[T_NR] = {
 };
 
 #define TOP_MAX_ROWS 256
+#define TOP_ALLOC_FROM_WP "allocation columns from writepages' ext4_writepages_done"
+
 
 struct row {
 	unsigned int dev, path;
@@ -51,6 +55,7 @@ struct top {
 	struct row rows[TOP_MAX_ROWS];
 	int nrows;
 	unsigned long long drops;
+	bool alloc_from_wp;	/* the allocation columns come from writepages' calls */
 };
 
 static const char doc[] =
@@ -106,6 +111,24 @@ struct eio_cols {
 	bool has_deferred, has_conv;
 	unsigned long long deferred, handled, extents;
 };
+
+/* A row's allocation columns: from writepages' calls or from alloc; has false without. */
+struct al_cols {
+	bool has;
+	unsigned long long allocs, blocks;
+};
+
+static struct al_cols al_cols_of(const struct top *t, const struct row *r)
+{
+	const struct wp_val *wp = r->v[T_WP];
+	const struct al_val *al = r->v[T_AL];
+
+	if (t->alloc_from_wp)
+		return wp ? (struct al_cols){ true, wp->allocs, wp->alloc_blocks } : (struct al_cols){ 0 };
+	if (al && on(t, T_AL, "allocation"))
+		return (struct al_cols){ true, al->allocs, al->blocks };
+	return (struct al_cols){ 0 };
+}
 
 static struct eio_cols eio_cols_of(const struct top *t, const struct row *r,
 				   const struct eio_val *eio)
@@ -165,9 +188,9 @@ static void print_text(const struct top *t, double span)
 		const struct wp_val *wp = r->v[T_WP];
 		const struct bio_val *bio = r->v[T_BIO];
 		const struct eio_val *eio = r->v[T_EIO];
-		const struct al_val *al = r->v[T_AL];
 		bool bh = r->path == WB_PATH_BH;
 		struct eio_cols e = eio_cols_of(t, r, eio);
+		struct al_cols a = al_cols_of(t, r);
 
 		wb_dev_name(r->dev, NULL, dev, sizeof(dev));
 		cell_u(c[0], 16, wp != NULL, wp ? (double)wp->calls / span : 0, "%.0f");
@@ -182,9 +205,8 @@ static void print_text(const struct top *t, double span)
 		cell_u(c[8], 16, !bh && e.has_deferred && e.handled,
 		       e.handled ? (double)e.deferred / (double)e.handled : 0, "%.1f");
 		cell_u(c[9], 16, e.has_conv, (double)e.extents / span, "%.0f");
-		cell_u(c[10], 16, al && on(t, T_AL, "allocation"), al ? (double)al->allocs / span : 0, "%.0f");
-		cell_u(c[11], 16, al && al->allocs, al && al->allocs ? (double)al->blocks / (double)al->allocs : 0,
-		       "%.1f");
+		cell_u(c[10], 16, a.has, (double)a.allocs / span, "%.0f");
+		cell_u(c[11], 16, a.allocs, a.allocs ? (double)a.blocks / (double)a.allocs : 0, "%.1f");
 		printf("%-8.8s %-11s|%7s %8s %7s|%7s %7s %7s|%7s %7s %6s %6s|%7s %7s\n", dev,
 		       wb_path_name(r->path), c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9],
 		       c[10], c[11]);
@@ -225,9 +247,11 @@ static int print_json(const struct top *t, double span)
 			wb_metrics_json(&j, t->st[k]->c.metrics, t->st[k]->c.nmetrics);
 			wb_json_kv_uint(&j, "missed", t->st[k]->snap.missed);
 			wb_json_bpf_cost(&j, &t->st[k]->snap);
-		}
-		else
+		} else if (k == T_AL && t->alloc_from_wp) {
+			wb_json_kv_str(&j, "not_started", TOP_ALLOC_FROM_WP);
+		} else {
 			wb_json_kv_str(&j, "error", "could not be started");
+		}
 		wb_json_obj_end(&j);
 	}
 	wb_json_obj_end(&j);
@@ -238,7 +262,7 @@ static int print_json(const struct top *t, double span)
 		const struct wp_val *wp = r->v[T_WP];
 		const struct bio_val *bio = r->v[T_BIO];
 		const struct eio_val *eio = r->v[T_EIO];
-		const struct al_val *al = r->v[T_AL];
+		struct al_cols a = al_cols_of(t, r);
 
 		wb_json_obj_begin(&j);
 		wb_json_group_dev(&j, r->dev, r->path);
@@ -274,11 +298,11 @@ static int print_json(const struct top *t, double span)
 			json_hist_q(&j, "ioends_merged", &eio->merged);
 			wb_json_obj_end(&j);
 		}
-		if (al) {
+		if (a.has) {
 			wb_json_key(&j, "alloc");
 			wb_json_obj_begin(&j);
-			wb_json_kv_uint(&j, "allocations", al->allocs);
-			wb_json_kv_uint(&j, "blocks_allocated", al->blocks);
+			wb_json_kv_uint(&j, "allocations", a.allocs);
+			wb_json_kv_uint(&j, "blocks_allocated", a.blocks);
 			wb_json_obj_end(&j);
 		}
 		wb_json_obj_end(&j);
@@ -356,6 +380,11 @@ int cmd_top(int argc, char **argv)
 	info = o.json ? stderr : stdout;
 	t.o = &o;
 	for (int k = 0; k < T_NR; k++) {
+		if (k == T_AL && t.st[T_WP] && wb_writepages_has_maps(&t.st[T_WP]->c)) {
+			t.alloc_from_wp = true;
+			fprintf(info, "alloc: not started (%s)\n", TOP_ALLOC_FROM_WP);
+			continue;
+		}
 		tool_opts[k] = o;
 		tool_opts[k].metrics = top_metrics[k];
 		if (k == T_AL)

@@ -4,7 +4,8 @@
  * per device and path. Hooks, best first:
  * - the wbscope kernel's ext4_writepages_done: one event per call, after its result,
  *   carrying its duration, nr_to_write at entry and path: one program per call, no
- *   per-thread state;
+ *   per-thread state; since kernel patch 23 also the extents the call mapped and the
+ *   delayed extents it allocated, with their blocks;
  * - the upstream ext4_writepages / ext4_writepages_result tracepoints (both paths), as
  *   tp_btf programs reading their typed arguments directly, else as raw tracepoints;
  * - fentry/fexit on ext4_writepages; a kprobe/kretprobe pair on it. Without the result
@@ -150,11 +151,14 @@ WB_TWIN(ext4_writepages_result, wp_exit_tp, CALL, struct inode *inode, struct wr
 /*
  * wbscope kernel: one event per call, after its result, with nr_to_write at entry, the
  * pages written and the duration (-1: the event was enabled during the call). No
- * per-thread state: one program per call instead of two.
+ * per-thread state: one program per call instead of two. Since kernel patch 23 it also
+ * counts the extents the call mapped and the delayed extents it allocated, with their
+ * blocks (0 from the older event's program, which does not read them).
  */
 static __always_inline void wp_done(struct inode *inode, struct writeback_control *wbc, bool iomap,
 				    long nr_to_write, long pages_written, int ret,
-				    long long duration_ns, const bool btf)
+				    long long duration_ns, unsigned int extents,
+				    unsigned int allocs, __u64 alloc_blocks, const bool btf)
 {
 	struct wp_val *val;
 	__u32 dev;
@@ -170,6 +174,9 @@ static __always_inline void wp_done(struct inode *inode, struct writeback_contro
 		return;
 	}
 	wp_count_call(val, wbc, ret, pages_written, btf);
+	val->extents += extents;
+	val->allocs += allocs;
+	val->alloc_blocks += alloc_blocks;
 	if (duration_ns < 0) {
 		wb_count(&counters, WP_CNT_UNPAIRED);
 		return;
@@ -177,9 +184,17 @@ static __always_inline void wp_done(struct inode *inode, struct writeback_contro
 	wp_time_call(val, duration_ns, nr_to_write);
 }
 
-#define CALL(btf) ({ wp_done(inode, wbc, iomap, nr_to_write, pages_written, ret, duration_ns, btf); 0; })
+#define CALL(btf) ({ wp_done(inode, wbc, iomap, nr_to_write, pages_written, ret, duration_ns, \
+			     0, 0, 0, btf); 0; })
 WB_TWIN(ext4_writepages_done, wp_done_tp, CALL, struct inode *inode, struct writeback_control *wbc,
 	bool iomap, long nr_to_write, long pages_written, int ret, long long duration_ns)
+#undef CALL
+
+#define CALL(btf) ({ wp_done(inode, wbc, iomap, nr_to_write, pages_written, ret, duration_ns, \
+			     extents, allocs, alloc_blocks, btf); 0; })
+WB_TWIN(ext4_writepages_done, wp_done_maps_tp, CALL, struct inode *inode, struct writeback_control *wbc,
+	bool iomap, long nr_to_write, long pages_written, int ret, long long duration_ns,
+	unsigned int extents, unsigned int allocs, __u64 alloc_blocks)
 #undef CALL
 
 SEC("fentry/ext4_writepages")

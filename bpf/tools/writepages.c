@@ -14,8 +14,16 @@
 #include "collect.h"
 #include "commands.h"
 
+/* The alternatives whose event counts each call's mapped extents and allocations. */
+#define WP_MAPS_LABEL_BTF "tp_btf:ext4_writepages_done (with mapping counts)"
+#define WP_MAPS_LABEL_RAW "raw_tp:ext4_writepages_done (with mapping counts)"
+
 static const struct wb_metric metric_defs[] = {
 	{ .name = "writepages", .alts = {
+		{ WP_MAPS_LABEL_BTF, {
+			{ WB_TP_BTF, "ext4_writepages_done", "wp_done_maps_tp_btf", 10 } } },
+		{ WP_MAPS_LABEL_RAW, {
+			{ WB_RAW_TP, "ext4_writepages_done", "wp_done_maps_tp", 10 } } },
 		{ "tp_btf:ext4_writepages_done", {
 			{ WB_TP_BTF, "ext4_writepages_done", "wp_done_tp_btf", 7 } } },
 		{ "raw_tp:ext4_writepages_done", {
@@ -50,6 +58,13 @@ struct wp_state {
 	struct wb_metric metrics[NR_METRICS];
 	struct writepages_bpf *skel;
 };
+
+bool wb_writepages_has_maps(const struct wb_collector *c)
+{
+	const char *hook = wb_metric_hook(c->metrics, c->nmetrics, "writepages");
+
+	return hook && (!strcmp(hook, WP_MAPS_LABEL_BTF) || !strcmp(hook, WP_MAPS_LABEL_RAW));
+}
 
 static void wp_close(struct wb_tool_state *base)
 {
@@ -110,7 +125,11 @@ static void wp_text(const struct wb_tool_state *st, const struct wb_opts *o)
 		       v->calls, v->pages_total, v->sync_all, v->errors);
 		if (v->lat.count)
 			printf(", avg %.1f us", (double)v->lat_ns_sum / (double)v->lat.count / 1000.0);
-		printf("\n\n");
+		printf("\n");
+		if (wb_writepages_has_maps(&st->c))
+			printf("  %llu extents mapped, %llu delayed extents allocated (%llu blocks)\n",
+			       v->extents, v->allocs, v->alloc_blocks);
+		printf("\n");
 		wb_hist_print(stdout, &v->lat, o->milliseconds ? "msecs" : "usecs");
 		printf("\n");
 		wb_hist_print(stdout, &v->pages, "pages/call");
@@ -141,6 +160,11 @@ static void wp_json(struct wb_json *j, const struct wb_tool_state *st, const str
 		wb_json_kv_uint(j, "sync_all", v->sync_all);
 		wb_json_kv_uint(j, "pages_written", v->pages_total);
 		wb_json_kv_uint(j, "latency_ns_sum", v->lat_ns_sum);
+		if (wb_writepages_has_maps(&st->c)) {
+			wb_json_kv_uint(j, "extents_mapped", v->extents);
+			wb_json_kv_uint(j, "allocations", v->allocs);
+			wb_json_kv_uint(j, "blocks_allocated", v->alloc_blocks);
+		}
 		wb_json_key(j, "hists");
 		wb_json_obj_begin(j);
 		wb_json_hist(j, "latency", &v->lat, unit);
@@ -158,7 +182,9 @@ const struct wb_tool wb_tool_writepages = {
 	.doc =
 "Summarize ext4 writepages calls: latency, pages written per call and\n"
 "nr_to_write, per device and write-back path (iomap when the inode's address\n"
-"space operations are ext4_iomap_aops, else buffer_head).\n"
+"space operations are ext4_iomap_aops, else buffer_head). On the wbscope\n"
+"kernel also the extents the calls mapped and the delayed extents they\n"
+"allocated, with their blocks.\n"
 "\n"
 "USAGE: wbscope writepages [OPTIONS] [interval] [count]\n"
 "\n"

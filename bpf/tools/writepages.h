@@ -34,6 +34,10 @@ struct wp_val {
 	unsigned long long sync_all;	/* calls with WB_SYNC_ALL (fsync, sync) */
 	unsigned long long pages_total;
 	unsigned long long lat_ns_sum;	/* exact latency sum, for cross-checks */
+	/* from ext4_writepages_done's mapping counts (wbscope kernel patch 23), else 0 */
+	unsigned long long extents;	/* extents passed to block mapping */
+	unsigned long long allocs;	/* delayed extents given blocks */
+	unsigned long long alloc_blocks; /* the blocks they were given */
 };
 
 #endif

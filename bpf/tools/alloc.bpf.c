@@ -300,6 +300,79 @@ WB_TWIN(ext4_iomap_map_writeback, al_map_wb, CALL, struct inode *inode, long lon
 	unsigned int dirty_len, struct ext4_map_blocks *map)
 #undef CALL
 
+/*
+ * The wbscope kernel from patch 24: each write-back extent mapping with its result, one
+ * event per extent instead of the delayed extent's, the allocation's and (iomap) the
+ * mapping's. A delayed extent mapped with EXT4_MAP_NEW was given blocks, and the map's
+ * length is the allocation (write-back's data extents: as the per-call counts of
+ * ext4_writepages_done, which this mode goes with, AL_WP_SUMS).
+ */
+#define EXT4_MAP_NEW	(1U << BH_New)
+
+static __always_inline void mapped(struct al_val *v, unsigned int delayed_len, unsigned int len,
+				   unsigned int flags)
+{
+	if (!delayed_len)
+		return;
+	v->extents++;
+	wb_hist_add(&v->extent_len, delayed_len);
+	if (!(flags & EXT4_MAP_NEW))
+		return;
+	wb_count(&counters, AL_CNT_ALLOC_WB);
+	v->allocs++;
+	v->blocks += len;
+	wb_hist_add(&v->alloc_len, len);
+}
+
+/* buffer_head: the extent ext4_da_write_pages_extent announced, as mapped. */
+static __always_inline int bh_mapped(struct inode *inode, unsigned int len, struct ext4_map_blocks *map,
+				     bool delayed, const bool btf)
+{
+	struct al_val *v;
+	__u32 dev;
+
+	if (!wb_inode_wanted_t(inode, &dev, btf))
+		return 0;
+	v = group(dev, WB_PATH_BH);
+	if (!v)
+		return 0;
+	/* an unwritten extent is announced (and counted) too, with nothing to allocate */
+	if (!delayed) {
+		v->extents++;
+		wb_hist_add(&v->extent_len, len);
+		return 0;
+	}
+	mapped(v, len, WB_RD(btf, map, m_len), WB_RD(btf, map, m_flags));
+	return 0;
+}
+#define CALL(btf) bh_mapped(inode, len, map, delayed, btf)
+WB_TWIN(ext4_da_write_pages_mapped, al_bh_mapped, CALL, struct inode *inode, unsigned int len,
+	struct ext4_map_blocks *map, bool delayed)
+#undef CALL
+
+/* iomap: a new write-back mapping, and the delayed extent it allocated (delayed_len). */
+static __always_inline int map_result(struct inode *inode, struct ext4_map_blocks *map,
+				      unsigned int delayed_len, const bool btf)
+{
+	struct al_val *v;
+	__u32 dev, len;
+
+	if (!wb_inode_wanted_t(inode, &dev, btf))
+		return 0;
+	v = group(dev, WB_PATH_IOMAP);
+	if (!v)
+		return 0;
+	len = WB_RD(btf, map, m_len);
+	v->mappings++;
+	wb_hist_add(&v->map_len, len);
+	mapped(v, delayed_len, len, WB_RD(btf, map, m_flags));
+	return 0;
+}
+#define CALL(btf) map_result(inode, map, delayed_len, btf)
+WB_TWIN(ext4_iomap_map_writeback, al_map_res, CALL, struct inode *inode, long long offset,
+	unsigned int dirty_len, struct ext4_map_blocks *map, unsigned int delayed_len)
+#undef CALL
+
 static __always_inline int ioend_add(struct inode *inode, struct iomap *iomap, const bool btf)
 {
 	struct al_thread *th;

@@ -22,6 +22,20 @@
 #define AL_SUMS_LABEL_BTF "tp_btf:ext4_writepages_done (with mapping counts)"
 #define AL_SUMS_LABEL_RAW "raw_tp:ext4_writepages_done (with mapping counts)"
 
+/*
+ * Allocations and delayed extents from the mappings' results (wbscope kernel patch 24):
+ * one program per extent on each path, sharing the iomap one with iomap_mapping.
+ */
+#define AL_MAPPED_BTF "tp_btf:ext4_da_write_pages_mapped+ext4_iomap_map_writeback (mapping results)"
+#define AL_MAPPED_RAW "raw_tp:ext4_da_write_pages_mapped+ext4_iomap_map_writeback (mapping results)"
+#define AL_MAPPED_ALTS								\
+	{ AL_MAPPED_BTF, {							\
+		{ WB_TP_BTF, "ext4_da_write_pages_mapped", "al_bh_mapped_btf", 4 },	\
+		{ WB_TP_BTF, "ext4_iomap_map_writeback", "al_map_res_btf", 5 } } },	\
+	{ AL_MAPPED_RAW, {							\
+		{ WB_RAW_TP, "ext4_da_write_pages_mapped", "al_bh_mapped", 4 },	\
+		{ WB_RAW_TP, "ext4_iomap_map_writeback", "al_map_res", 5 } } }
+
 static const struct wb_metric metric_defs[] = {
 	{ .name = "writeback", .alts = {
 		{ AL_SUMS_LABEL_BTF, { { WB_TP_BTF, "ext4_writepages_done", "al_wp_sums_btf", 10 } } },
@@ -36,10 +50,12 @@ static const struct wb_metric metric_defs[] = {
 			{ WB_RAW_TP, "ext4_writepages_result", "al_wp_exit" } } },
 	} },
 	{ .name = "allocation", .needs = "writeback", .alts = {
+		AL_MAPPED_ALTS,
 		{ "tp_btf:ext4_allocate_blocks", { { WB_TP_BTF, "ext4_allocate_blocks", "al_allocate_btf" } } },
 		{ "raw_tp:ext4_allocate_blocks", { { WB_RAW_TP, "ext4_allocate_blocks", "al_allocate" } } },
 	} },
 	{ .name = "delalloc_extent", .needs = "writeback", .alts = {
+		AL_MAPPED_ALTS,
 		{ "tp_btf:ext4_da_write_pages_extent", {
 			{ WB_TP_BTF, "ext4_da_write_pages_extent", "al_extent_btf" } } },
 		{ "raw_tp:ext4_da_write_pages_extent", {
@@ -52,6 +68,10 @@ static const struct wb_metric metric_defs[] = {
 			{ WB_RAW_TP, "ext4_da_update_reserve_space", "al_rsv" } } },
 	} },
 	{ .name = "iomap_mapping", .alts = {
+		{ "tp_btf:ext4_iomap_map_writeback (with delayed_len)", {
+			{ WB_TP_BTF, "ext4_iomap_map_writeback", "al_map_res_btf", 5 } } },
+		{ "raw_tp:ext4_iomap_map_writeback (with delayed_len)", {
+			{ WB_RAW_TP, "ext4_iomap_map_writeback", "al_map_res", 5 } } },
 		{ "tp_btf:ext4_iomap_map_writeback", {
 			{ WB_TP_BTF, "ext4_iomap_map_writeback", "al_map_wb_btf" } } },
 		{ "raw_tp:ext4_iomap_map_writeback", {
@@ -74,6 +94,7 @@ static const char *const counter_names[AL_NR_COUNTERS] = {
 struct alloc_state {
 	struct wb_tool_state base;
 	struct wb_metric metrics[NR_METRICS];
+	const char *counter_names[AL_NR_COUNTERS];
 	struct alloc_bpf *skel;
 };
 
@@ -82,7 +103,13 @@ static void alloc_before_load(struct wb_collector *c)
 {
 	struct alloc_state *st = (struct alloc_state *)((char *)c - offsetof(struct alloc_state, base.c));
 	const char *hook = wb_metric_hook(c->metrics, c->nmetrics, "writeback");
+	const char *alloc_hook = wb_metric_hook(c->metrics, c->nmetrics, "allocation");
 
+	/* From the mappings' results, allocations elsewhere and extent-tree blocks go unseen. */
+	if (alloc_hook && (!strcmp(alloc_hook, AL_MAPPED_BTF) || !strcmp(alloc_hook, AL_MAPPED_RAW))) {
+		st->counter_names[AL_CNT_ALLOC_OTHER] = NULL;
+		st->counter_names[AL_CNT_ALLOC_WB_META] = NULL;
+	}
 	if (st->skel->rodata->wp_mode != AL_WP_PAIR || !hook)
 		return;
 	if (!strcmp(hook, AL_SUMS_LABEL_BTF) || !strcmp(hook, AL_SUMS_LABEL_RAW))
@@ -110,6 +137,7 @@ static int alloc_open(const struct wb_opts *o, struct wb_tool_state **out, FILE 
 	if (!st)
 		return -ENOMEM;
 	memcpy(st->metrics, metric_defs, sizeof(metric_defs));
+	memcpy(st->counter_names, counter_names, sizeof(counter_names));
 	st->skel = alloc_bpf__open();
 	if (!st->skel) {
 		err = -errno;
@@ -128,7 +156,7 @@ static int alloc_open(const struct wb_opts *o, struct wb_tool_state **out, FILE 
 		.tool = "alloc", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
 		.select = o->metrics,
 		.stats_map = "stats", .counters_map = "counters", .ncounters = AL_NR_COUNTERS,
-		.counter_names = counter_names,
+		.counter_names = st->counter_names,
 		.val_size = sizeof(struct al_val),
 		.before_load = alloc_before_load,
 	};

@@ -100,6 +100,9 @@ check "writepages: one event per call with its mapping counts (ext4_writepages_d
 	jq -e '.hooks.writepages == "tp_btf:ext4_writepages_done (with mapping counts)"' "$work/writepages.json"
 check "alloc: per-call counts from ext4_writepages_done on this kernel" \
 	jq -e '.hooks.writeback == "tp_btf:ext4_writepages_done (with mapping counts)"' "$work/alloc.json"
+check "alloc: allocations and extents from the mappings' results, one program per extent" jq -e \
+	'.hooks.allocation == "tp_btf:ext4_da_write_pages_mapped+ext4_iomap_map_writeback (mapping results)" and
+	 .hooks.delalloc_extent == .hooks.allocation and (.counters | has("allocations_elsewhere") | not)' "$work/alloc.json"
 check "endio: work items from ext4_end_io_work on this kernel" \
 	jq -e '.hooks.work == "tp_btf:ext4_end_io_work"' "$work/endio.json"
 check "top: endio's runs count the ioends and extents, no per-ioend programs" jq -se \
@@ -250,7 +253,7 @@ for side in iomap bh; do
 		maps=$(n "$al" .iomap_mappings); tmaps=$(tc ext4_iomap_map_writeback "$kd")
 		check "iomap alloc: mappings ($maps) = trace-cmd's ext4_iomap_map_writeback ($tmaps)" same "$maps" "$tmaps" "$(mis alloc)"
 		check "iomap alloc: mappings from the wbscope kernel's tracepoint, not per dirty range" \
-			jq -e '.hooks.iomap_mapping == "tp_btf:ext4_iomap_map_writeback" and (.groups | all(has("ioend_ranges") | not))' "$work/alloc.json"
+			jq -e '.hooks.iomap_mapping == "tp_btf:ext4_iomap_map_writeback (with delayed_len)" and (.groups | all(has("ioend_ranges") | not))' "$work/alloc.json"
 	else
 		inl=$(n "$eia" .end_bio_inline); def=$(n "$eia" .end_bio_deferred); teb=$(tc ext4_end_bio "$kd")
 		check "bh endio --metrics all: completions ($inl inline + $def deferred) = trace-cmd's ext4_end_bio ($teb)" \
@@ -286,6 +289,8 @@ for side in iomap bh; do
 		       .hists.extents_per_handler.sum == .extents_converted' <<<"$eio"
 	check "$path endio --metrics all: converted extent sizes" jq -e '.hists.converted_extent_len.count > 0' <<<"$eia"
 	allocs=$(n "$al" .allocations); tal=$(tc ext4_allocate_blocks "$kd")
+	check "$path alloc: allocations ($allocs, $(n "$al" .blocks_allocated) blocks) = trace-cmd's delayed-block data allocations ($tdal, $tdblk blocks)" \
+		eval 'same "$allocs" "$tdal" "$(mis alloc)" && same "$(n "$al" .blocks_allocated)" "$tdblk" "$(mis alloc)"'
 	ext=$(n "$al" .delalloc_extents); text=$(tc ext4_da_write_pages_extent "$kd")
 	check "$path alloc: allocations in writeback ($allocs) <= trace-cmd's ext4_allocate_blocks ($tal), > 0" \
 		test "$allocs" -gt 0 -a "$allocs" -le "$tal"
@@ -306,12 +311,10 @@ for side in iomap bh; do
 		'(.allocations - .hists.allocs_per_call.sum) as $a | (.delalloc_extents - .hists.extents_per_call.sum) as $e |
 		 $a >= 0 and $a <= $m and $e >= 0 and $e <= $m' <<<"$al"
 done
-# Allocations a skipped writepages entry leaves outside a call count as "elsewhere": every
-# allocation on the two devices is counted once either way.
-a_all=$(jq -r '.counters.allocations_in_writeback + .counters.allocations_elsewhere +
-	.counters.metadata_allocations_in_writeback' "$work/alloc.json")
-t_all=$(grep -cE " ext4_allocate_blocks: +dev ($ikdev|$bkdev) " "$work/report.txt")
-check "alloc: allocations in and outside writeback ($a_all) = trace-cmd's ext4_allocate_blocks ($t_all)" \
+# From the mappings' results alloc sees write-back's data allocations alone (on both devices).
+a_all=$(jq -r '.counters.allocations_in_writeback' "$work/alloc.json")
+t_all=$(grep -cE " ext4_allocate_blocks: +dev ($ikdev|$bkdev) .*HINT_DATA.*DELALLOC_RESV" "$work/report.txt")
+check "alloc: allocations in writeback ($a_all) = trace-cmd's delayed-block data allocations ($t_all)" \
 	same "$a_all" "$t_all" "$(mis alloc)"
 [ -z "${WBSCOPE_GUEST_OUT:-}" ] || cp "$work"/*.json "$work"/*.err "$work/trace.out" "$work/report.txt" "$WBSCOPE_GUEST_OUT/" 2>/dev/null
 t_summary guest-tools

@@ -12,6 +12,10 @@
  * new mapping), else from iomap_add_to_ioend (once per dirty range, so every 4 KiB range
  * written costs a run; it also sees XFS): the buffer_head path maps and allocates per
  * folio batch, the iomap path per writeback range, and these histograms show it.
+ * From kernel patch 24 each extent mapping reports what it allocated
+ * (ext4_da_write_pages_mapped on the buffer_head path, ext4_iomap_map_writeback's
+ * delayed_len on the iomap path), and one program per mapping replaces those on the
+ * delayed extent, the allocation and (iomap) the mapping.
  * Each program exists as tp_btf and as raw_tp (WB_TWIN, filter.bpf.h).
  */
 #include "vmlinux.h"

@@ -70,6 +70,9 @@ check "call count equals tracefs' ext4_writepages_result count ($calls = $tc_res
 check "start count equals tracefs' ext4_writepages count ($enters = $tc_enters)" test "$enters" = "$tc_enters"
 check "latency histogram is non-empty" test "$lat_count" -gt 0
 check "pages histogram is non-empty" jq -e '[.groups[].hists.pages_per_call.count] | add > 0' "$work/tool.json"
+# Without the wbscope kernel's mapping counts the fields are absent, not zero.
+check "no mapping counts without ext4_writepages_done's (absent, not zero)" jq -e \
+	'(.hooks.writepages | test("mapping counts")) or ([.groups[] | has("extents_mapped") or has("allocations")] | any | not)' "$work/tool.json"
 
 # Text mode with interval and count ends by itself.
 "$WBSCOPE_BIN" writepages -d "$name" -T 1 2 >"$work/text.out" 2>&1

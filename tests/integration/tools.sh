@@ -106,6 +106,7 @@ g='.groups[0]'
 bios=$(jq "$g.bios // 0" "$work/bio.json"); bytes=$(jq "$g.bytes // 0" "$work/bio.json")
 dev_bytes=$(awk '/ block_bio_queue:/ && $0 ~ / W/ { for (i = 1; i < NF; i++) if ($i == "+") s += $(i + 1) * 512 } END { print s + 0 }' "$work/trace.txt")
 echo "  bio: $bios write-back bios, $bytes bytes; device writes in tracefs: $dev_bytes bytes; fio wrote $fio_bytes"
+echo "  bio: $(jq -c '{missed, counters, drops}' "$work/bio.json")"
 check "bio: write-back bios seen" test "$bios" -gt 0
 # A completion run the kernel skipped ("missed": a run of the same program in progress
 # on that CPU) loses a whole request's bios: then only fewer completions are allowed.

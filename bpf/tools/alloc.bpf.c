@@ -50,6 +50,20 @@ const volatile __u8 wp_mode = AL_WP_PAIR;
 #define EXT4_MB_HINT_DATA		0x0020
 #define EXT4_MB_DELALLOC_RESERVED	0x0400
 
+/* An allocation by write-back of len blocks, and a delayed extent of len blocks mapped. */
+static __always_inline void count_alloc(struct al_val *v, __u32 len)
+{
+	v->allocs++;
+	v->blocks += len;
+	wb_hist_add(&v->alloc_len, len);
+}
+
+static __always_inline void count_extent(struct al_val *v, __u32 len)
+{
+	v->extents++;
+	wb_hist_add(&v->extent_len, len);
+}
+
 /* The statistics at group index idx (wb_group_index), a drop counted for none. */
 static __always_inline struct al_val *group_at(int idx)
 {
@@ -201,7 +215,7 @@ static __always_inline int allocate(struct ext4_allocation_request *ar, const bo
 	struct al_task *t = wp_mode == AL_WP_PAIR ? writepages_task(inode) : NULL;
 	unsigned int flags = WB_RD(btf, ar, flags);
 	struct al_val *v = NULL;
-	__u32 dev, len;
+	__u32 dev;
 
 	if (!t) {
 		if (!wb_inode_wanted_t(inode, &dev, btf))
@@ -225,12 +239,8 @@ static __always_inline int allocate(struct ext4_allocation_request *ar, const bo
 	wb_count(&counters, AL_CNT_ALLOC_WB);
 	if (t)
 		t->allocs++;
-	len = WB_RD(btf, ar, len);
-	if (v) {
-		v->allocs++;
-		v->blocks += len;
-		wb_hist_add(&v->alloc_len, len);
-	}
+	if (v)
+		count_alloc(v, WB_RD(btf, ar, len));
 	return 0;
 }
 #define CALL(btf) allocate(ar, btf)
@@ -242,7 +252,7 @@ static __always_inline int extent(struct inode *inode, struct ext4_map_blocks *m
 {
 	struct al_task *t = wp_mode == AL_WP_PAIR ? writepages_task(inode) : NULL;
 	struct al_val *v;
-	__u32 dev, len;
+	__u32 dev;
 
 	if (t) {
 		v = group_at(t->group);
@@ -255,11 +265,8 @@ static __always_inline int extent(struct inode *inode, struct ext4_map_blocks *m
 	}
 	if (t)
 		t->extents++;
-	len = WB_RD(btf, map, m_len);
-	if (v) {
-		v->extents++;
-		wb_hist_add(&v->extent_len, len);
-	}
+	if (v)
+		count_extent(v, WB_RD(btf, map, m_len));
 	return 0;
 }
 #define CALL(btf) extent(inode, map, btf)
@@ -318,14 +325,11 @@ static __always_inline void mapped(struct al_val *v, unsigned int delayed_len, u
 {
 	if (!delayed_len)
 		return;
-	v->extents++;
-	wb_hist_add(&v->extent_len, delayed_len);
+	count_extent(v, delayed_len);
 	if (!(flags & EXT4_MAP_NEW))
 		return;
 	wb_count(&counters, AL_CNT_ALLOC_WB);
-	v->allocs++;
-	v->blocks += len;
-	wb_hist_add(&v->alloc_len, len);
+	count_alloc(v, len);
 }
 
 /* buffer_head: the extent ext4_da_write_pages_extent announced, as mapped. */
@@ -342,8 +346,7 @@ static __always_inline int bh_mapped(struct inode *inode, unsigned int len, stru
 		return 0;
 	/* an unwritten extent is announced (and counted) too, with nothing to allocate */
 	if (!delayed) {
-		v->extents++;
-		wb_hist_add(&v->extent_len, len);
+		count_extent(v, len);
 		return 0;
 	}
 	mapped(v, len, WB_RD(btf, map, m_len), WB_RD(btf, map, m_flags));

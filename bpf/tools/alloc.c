@@ -18,10 +18,6 @@
 #include "collect.h"
 #include "commands.h"
 
-/* The writeback alternatives whose event counts each call's allocations and extents. */
-#define AL_SUMS_LABEL_BTF "tp_btf:ext4_writepages_done (with mapping counts)"
-#define AL_SUMS_LABEL_RAW "raw_tp:ext4_writepages_done (with mapping counts)"
-
 /*
  * Allocations and delayed extents from the mappings' results (wbscope kernel patch 24):
  * one program per extent on each path, sharing the iomap one with iomap_mapping.
@@ -38,8 +34,8 @@
 
 static const struct wb_metric metric_defs[] = {
 	{ .name = "writeback", .alts = {
-		{ AL_SUMS_LABEL_BTF, { { WB_TP_BTF, "ext4_writepages_done", "al_wp_sums_btf", 10 } } },
-		{ AL_SUMS_LABEL_RAW, { { WB_RAW_TP, "ext4_writepages_done", "al_wp_sums", 10 } } },
+		{ WB_WP_DONE_MAPS_BTF, { { WB_TP_BTF, "ext4_writepages_done", "al_wp_sums_btf", 10 } } },
+		{ WB_WP_DONE_MAPS_RAW, { { WB_RAW_TP, "ext4_writepages_done", "al_wp_sums", 10 } } },
 		{ "tp_btf:ext4_writepages_done", { { WB_TP_BTF, "ext4_writepages_done", "al_wp_done_btf" } } },
 		{ "raw_tp:ext4_writepages_done", { { WB_RAW_TP, "ext4_writepages_done", "al_wp_done" } } },
 		{ "tp_btf:ext4_writepages+ext4_writepages_result", {
@@ -112,7 +108,7 @@ static void alloc_before_load(struct wb_collector *c)
 	}
 	if (st->skel->rodata->wp_mode != AL_WP_PAIR || !hook)
 		return;
-	if (!strcmp(hook, AL_SUMS_LABEL_BTF) || !strcmp(hook, AL_SUMS_LABEL_RAW))
+	if (!strcmp(hook, WB_WP_DONE_MAPS_BTF) || !strcmp(hook, WB_WP_DONE_MAPS_RAW))
 		st->skel->rodata->wp_mode = AL_WP_SUMS;
 	else if (strstr(hook, "ext4_writepages_done"))
 		st->skel->rodata->wp_mode = AL_WP_DONE;

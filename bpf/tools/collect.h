@@ -16,5 +16,8 @@ bool wb_endio_work_has_sums(const struct wb_collector *c);
 /* writepages: does its hook (ext4_writepages_done from wbscope kernel patch 23) count
  * each call's mapped extents and allocations (wp_val.extents, allocs, alloc_blocks)? */
 bool wb_writepages_has_maps(const struct wb_collector *c);
+/* The hook labels of ext4_writepages_done with those counts (writepages, alloc). */
+#define WB_WP_DONE_MAPS_BTF "tp_btf:ext4_writepages_done (with mapping counts)"
+#define WB_WP_DONE_MAPS_RAW "raw_tp:ext4_writepages_done (with mapping counts)"
 
 #endif

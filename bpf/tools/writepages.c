@@ -14,15 +14,11 @@
 #include "collect.h"
 #include "commands.h"
 
-/* The alternatives whose event counts each call's mapped extents and allocations. */
-#define WP_MAPS_LABEL_BTF "tp_btf:ext4_writepages_done (with mapping counts)"
-#define WP_MAPS_LABEL_RAW "raw_tp:ext4_writepages_done (with mapping counts)"
-
 static const struct wb_metric metric_defs[] = {
 	{ .name = "writepages", .alts = {
-		{ WP_MAPS_LABEL_BTF, {
+		{ WB_WP_DONE_MAPS_BTF, {
 			{ WB_TP_BTF, "ext4_writepages_done", "wp_done_maps_tp_btf", 10 } } },
-		{ WP_MAPS_LABEL_RAW, {
+		{ WB_WP_DONE_MAPS_RAW, {
 			{ WB_RAW_TP, "ext4_writepages_done", "wp_done_maps_tp", 10 } } },
 		{ "tp_btf:ext4_writepages_done", {
 			{ WB_TP_BTF, "ext4_writepages_done", "wp_done_tp_btf", 7 } } },
@@ -63,7 +59,7 @@ bool wb_writepages_has_maps(const struct wb_collector *c)
 {
 	const char *hook = wb_metric_hook(c->metrics, c->nmetrics, "writepages");
 
-	return hook && (!strcmp(hook, WP_MAPS_LABEL_BTF) || !strcmp(hook, WP_MAPS_LABEL_RAW));
+	return hook && (!strcmp(hook, WB_WP_DONE_MAPS_BTF) || !strcmp(hook, WB_WP_DONE_MAPS_RAW));
 }
 
 static void wp_close(struct wb_tool_state *base)

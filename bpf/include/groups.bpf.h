@@ -34,12 +34,31 @@ struct {
 	__type(value, __u64);
 } wb_devs SEC(".maps");
 
+/*
+ * The first device a program found a slot for, as (dev_t + 1) << 8 | slot (0: none yet).
+ * Most programs see one device (-d, or one file system under test): one load and a
+ * compare then replace the hash and the table probe, on every event. It is written once,
+ * while 0, so CPUs do not pass its cache line around; two CPUs racing to write it write
+ * two valid pairs, slots never change, and either may stay.
+ */
+static __u64 wb_dev_hint;
+
+static __always_inline int wb_dev_slot_found(__u64 want, __u32 idx)
+{
+	if (!wb_dev_hint)
+		wb_dev_hint = want << 8 | idx;
+	return (int)idx;
+}
+
 /* The slot of device dev, claimed if it has none yet; -1 when the table is full. */
 static __always_inline int wb_dev_slot(__u32 dev)
 {
-	__u64 want = (__u64)dev + 1;
-	__u32 h = (__u32)(want * 0x9E3779B97F4A7C15ULL >> 32);
+	__u64 want = (__u64)dev + 1, hint = wb_dev_hint;
+	__u32 h;
 
+	if (hint >> 8 == want)
+		return (int)(hint & (WB_MAX_DEVS - 1));
+	h = (__u32)(want * 0x9E3779B97F4A7C15ULL >> 32);
 	WB_UNROLL
 	for (__u32 i = 0; i < WB_DEV_PROBES; i++) {
 		__u32 idx = (h + i) & (WB_MAX_DEVS - 1);
@@ -49,12 +68,12 @@ static __always_inline int wb_dev_slot(__u32 dev)
 			return -1;
 		old = *d;
 		if (old == want)
-			return (int)idx;
+			return wb_dev_slot_found(want, idx);
 		if (old)
 			continue;
 		old = __sync_val_compare_and_swap(d, 0, want);
 		if (!old || old == want)	/* claimed, or by another CPU for the same device */
-			return (int)idx;
+			return wb_dev_slot_found(want, idx);
 	}
 	return -1;
 }

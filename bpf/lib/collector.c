@@ -281,6 +281,8 @@ int wb_collector_read(struct wb_collector *c, struct wb_snapshot *s)
 		c->prev_run_ns = ns;
 		s->bpf_stats = bpf_stats_on();
 	}
+	if (c->after_read)
+		c->after_read(c, s);
 	n = 0;
 out:
 	free(keys);

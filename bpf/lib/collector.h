@@ -15,6 +15,7 @@
 
 struct bpf_object;
 struct bpf_link;
+struct wb_snapshot;
 
 struct wb_collector {
 	/* set by the tool */
@@ -34,6 +35,10 @@ struct wb_collector {
 	 * read-only data can still be set from what was chosen, and metrics that the chosen
 	 * hooks make redundant left out (wb_metric_unselect); NULL: none. */
 	void (*before_load)(struct wb_collector *c);
+	/* Called at the end of every read (wb_collector_read), to fill in counters the
+	 * programs leave to user space because the groups' statistics imply them; NULL:
+	 * none. */
+	void (*after_read)(struct wb_collector *c, struct wb_snapshot *s);
 	/* internal */
 	int ncpu;
 	unsigned long long *prev;

@@ -144,6 +144,23 @@ static void endio_before_load(struct wb_collector *c)
 	wb_metric_unselect(c->obj, c->metrics, c->nmetrics, "io_end.buffer_head", WB_METRIC_NOT_SELECTED);
 }
 
+/*
+ * From ext4_end_io_work, the programs do not count the work items seen queued
+ * (endio.bpf.c, end_io_work_ev): they are the groups' runs but the unpaired.
+ */
+static void endio_after_read(struct wb_collector *c, struct wb_snapshot *s)
+{
+	const char *hook = wb_metric_hook(c->metrics, c->nmetrics, "work");
+	const struct eio_val *vals = s->vals;
+	unsigned long long works = 0;
+
+	if (!hook || !strstr(hook, "ext4_end_io_work"))
+		return;
+	for (int i = 0; i < s->n; i++)
+		works += vals[i].works;
+	s->cnt[EIO_CNT_WORK_QUEUED] = works - s->cnt[EIO_CNT_WORK_UNPAIRED];
+}
+
 static void endio_close(struct wb_tool_state *base)
 {
 	struct endio_state *st = (struct endio_state *)base;
@@ -180,7 +197,7 @@ static int endio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE 
 		.stats_map = "stats", .counters_map = "counters", .ncounters = EIO_NR_COUNTERS,
 		.counter_names = counter_names,
 		.val_size = sizeof(struct eio_val),
-		.before_load = endio_before_load,
+		.before_load = endio_before_load, .after_read = endio_after_read,
 	};
 	err = wb_tool_start(&st->base, hooks_out, NULL);
 	if (err) {

@@ -165,12 +165,13 @@ static __always_inline void wp_done(struct inode *inode, struct writeback_contro
 
 	if (!wb_inode_wanted_t(inode, &dev, btf))
 		return;
-	if (duration_ns >= 0)
-		wb_count(&counters, WP_CNT_ENTER);
-	wb_count(&counters, WP_CNT_EXIT);
+	/* Calls and starts are not counted here: writepages.c adds them up from the
+	 * groups' calls, the drops and the unpaired (two counters fewer per call). */
 	val = wb_group(&stats, dev, iomap ? WB_PATH_IOMAP : WB_PATH_BH);
 	if (!val) {
 		wb_count(&counters, WP_CNT_DROP_STATS);
+		if (duration_ns < 0)
+			wb_count(&counters, WP_CNT_UNPAIRED);
 		return;
 	}
 	wp_count_call(val, wbc, ret, pages_written, btf);

@@ -62,6 +62,24 @@ bool wb_writepages_has_maps(const struct wb_collector *c)
 	return hook && (!strcmp(hook, WB_WP_DONE_MAPS_BTF) || !strcmp(hook, WB_WP_DONE_MAPS_RAW));
 }
 
+/*
+ * From the done event, the programs count neither the calls nor their starts
+ * (writepages.bpf.c, wp_done): every result seen is one of the groups' calls or a drop,
+ * and every one has its start but the unpaired.
+ */
+static void wp_after_read(struct wb_collector *c, struct wb_snapshot *s)
+{
+	const char *hook = wb_metric_hook(c->metrics, c->nmetrics, "writepages");
+	const struct wp_val *vals = s->vals;
+
+	if (!hook || !strstr(hook, "ext4_writepages_done"))
+		return;
+	s->cnt[WP_CNT_EXIT] = s->cnt[WP_CNT_DROP_STATS];
+	for (int i = 0; i < s->n; i++)
+		s->cnt[WP_CNT_EXIT] += vals[i].calls;
+	s->cnt[WP_CNT_ENTER] = s->cnt[WP_CNT_EXIT] - s->cnt[WP_CNT_UNPAIRED];
+}
+
 static void wp_close(struct wb_tool_state *base)
 {
 	struct wp_state *st = (struct wp_state *)base;
@@ -94,6 +112,7 @@ static int wp_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *ho
 		.nmetrics = NR_METRICS, .stats_map = "stats", .counters_map = "counters",
 		.ncounters = WP_NR_COUNTERS, .counter_names = counter_names,
 		.val_size = sizeof(struct wp_val), .select = o->metrics,
+		.after_read = wp_after_read,
 	};
 	err = wb_tool_start(&st->base, hooks_out, "writepages");
 	if (err) {

@@ -308,3 +308,14 @@ void wb_collector_print_unavail(const struct wb_collector *c, const char *what, 
 			printf("  %s: unavailable (%s)\n", what, c->metrics[i].why);
 	}
 }
+
+unsigned long long wb_snapshot_sum(const struct wb_snapshot *s, size_t val_size, size_t offset)
+{
+	unsigned long long sum = 0, v;
+
+	for (int i = 0; i < s->n; i++) {
+		memcpy(&v, (const char *)s->vals + (size_t)i * val_size + offset, sizeof(v));
+		sum += v;
+	}
+	return sum;
+}

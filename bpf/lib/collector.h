@@ -81,6 +81,9 @@ struct wb_snapshot {
 int wb_snapshot_alloc(const struct wb_collector *c, struct wb_snapshot *s);
 void wb_snapshot_free(struct wb_snapshot *s);
 int wb_collector_read(struct wb_collector *c, struct wb_snapshot *s);
+/* The sum over a snapshot's groups of the u64 member at offset in each value (of
+ * val_size bytes): a count the programs leave to the groups (wb_collector.after_read). */
+unsigned long long wb_snapshot_sum(const struct wb_snapshot *s, size_t val_size, size_t offset);
 /* Detaches; the tool destroys its skeleton afterwards. */
 void wb_collector_stop(struct wb_collector *c);
 

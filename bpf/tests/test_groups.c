@@ -4,11 +4,13 @@
  * group indices) is compiled here over plain arrays; the user side (wb_group_delta) is
  * the library's.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include "bpf_as_c.h"
 #include "check.h"
 #include "maps.h"
+#include "collector.h"
 
 
 /* The maps the header declares, backed by arrays. */
@@ -52,6 +54,14 @@ int main(void)
 	CHECK(z >= 0 && z != a && z != b && devs_mem[z] == 1, "dev_t 0 is stored as 1");
 	CHECK(nfree() == WB_MAX_DEVS - 3, "three slots used");
 
+	/* The first device found is remembered, once: later devices do not replace it, and
+	 * its look-up gives the slot the table holds for it. */
+	CHECK(wb_dev_hint == ((0x800002ULL << 8) | (unsigned int)a), "hint: first device and its slot");
+	CHECK(wb_dev_slot(0x800011) == b && wb_dev_hint >> 8 == 0x800002, "hint kept for the first device");
+	devs_mem[a] = 0;	/* the hint alone answers for the first device */
+	CHECK(wb_dev_slot(0x800001) == a, "hinted device, no probe");
+	devs_mem[a] = 0x800002;
+
 	/* Groups: slot * paths + path, in the stats array; a bad path has none. */
 	CHECK(wb_group(&stats, 0x800011, WB_PATH_IOMAP) == &stats_mem[b * WB_NR_PATHS + WB_PATH_IOMAP],
 	      "group index");
@@ -87,5 +97,13 @@ int main(void)
 	cur[1] = 2;
 	CHECK(wb_group_delta(cur, prev, out, 3) && out[0] == 0 && out[1] == 2 && out[2] == 0,
 	      "one word changed");
+
+	/* A count left to the groups: the sum of one member over a snapshot's values. */
+	struct val { unsigned long long a, b; } vals[3] = { { 1, 10 }, { 2, 20 }, { 3, 30 } };
+	struct wb_snapshot snap = { .n = 3, .vals = vals };
+
+	CHECK(wb_snapshot_sum(&snap, sizeof(struct val), offsetof(struct val, b)) == 60, "sum of a member");
+	snap.n = 0;
+	CHECK(wb_snapshot_sum(&snap, sizeof(struct val), 0) == 0, "sum over no groups");
 	return check_done("groups");
 }

@@ -5,6 +5,7 @@
  */
 #include <argp.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
@@ -127,13 +128,10 @@ struct bio_state {
 static void bio_after_read(struct wb_collector *c, struct wb_snapshot *s)
 {
 	const char *hook = wb_metric_hook(c->metrics, c->nmetrics, "complete");
-	const struct bio_val *vals = s->vals;
 
-	if (!hook || !strstr(hook, "(in_flight)"))
-		return;
-	s->cnt[BIO_CNT_DONE] = s->cnt[BIO_CNT_DROP_STATS];
-	for (int i = 0; i < s->n; i++)
-		s->cnt[BIO_CNT_DONE] += vals[i].bios;
+	if (hook && strstr(hook, "(in_flight)"))
+		s->cnt[BIO_CNT_DONE] = s->cnt[BIO_CNT_DROP_STATS] +
+			wb_snapshot_sum(s, sizeof(struct bio_val), offsetof(struct bio_val, bios));
 }
 
 static void bio_close(struct wb_tool_state *base)

@@ -151,14 +151,11 @@ static void endio_before_load(struct wb_collector *c)
 static void endio_after_read(struct wb_collector *c, struct wb_snapshot *s)
 {
 	const char *hook = wb_metric_hook(c->metrics, c->nmetrics, "work");
-	const struct eio_val *vals = s->vals;
-	unsigned long long works = 0;
 
-	if (!hook || !strstr(hook, "ext4_end_io_work"))
-		return;
-	for (int i = 0; i < s->n; i++)
-		works += vals[i].works;
-	s->cnt[EIO_CNT_WORK_QUEUED] = works - s->cnt[EIO_CNT_WORK_UNPAIRED];
+	if (hook && strstr(hook, "ext4_end_io_work"))
+		s->cnt[EIO_CNT_WORK_QUEUED] = wb_snapshot_sum(s, sizeof(struct eio_val),
+							      offsetof(struct eio_val, works)) -
+					      s->cnt[EIO_CNT_WORK_UNPAIRED];
 }
 
 static void endio_close(struct wb_tool_state *base)

@@ -4,6 +4,7 @@
  * nr_to_write, per device and write-back path. See writepages.bpf.c for the hooks.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hist.h"
@@ -70,13 +71,11 @@ bool wb_writepages_has_maps(const struct wb_collector *c)
 static void wp_after_read(struct wb_collector *c, struct wb_snapshot *s)
 {
 	const char *hook = wb_metric_hook(c->metrics, c->nmetrics, "writepages");
-	const struct wp_val *vals = s->vals;
 
 	if (!hook || !strstr(hook, "ext4_writepages_done"))
 		return;
-	s->cnt[WP_CNT_EXIT] = s->cnt[WP_CNT_DROP_STATS];
-	for (int i = 0; i < s->n; i++)
-		s->cnt[WP_CNT_EXIT] += vals[i].calls;
+	s->cnt[WP_CNT_EXIT] = s->cnt[WP_CNT_DROP_STATS] +
+		wb_snapshot_sum(s, sizeof(struct wp_val), offsetof(struct wp_val, calls));
 	s->cnt[WP_CNT_ENTER] = s->cnt[WP_CNT_EXIT] - s->cnt[WP_CNT_UNPAIRED];
 }
 

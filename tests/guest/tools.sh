@@ -303,8 +303,9 @@ for side in iomap bh; do
 		test "$allocs" -gt 0 -a "$allocs" -le "$tal"
 	# top's alloc columns take allocations of delayed blocks for write-back's.
 	talloc=$(jq -s --arg d "$mm" --arg p "$path" '[.[].groups[] | select(.dev == $d and .path == $p) | .alloc.allocations // 0] | add // 0' "$work/top.json")
-	check "$path top: allocations in writeback over its intervals ($talloc) = alloc's ($allocs); missed runs $(jq -s '[.[].tools[].missed] | add' "$work/top.json"), $(mis alloc)" \
-		near_sum "$talloc" "$allocs" "$(jq -s '[.[].tools[].missed] | add' "$work/top.json")" "$(mis alloc)"
+	tmis=$(jq -s '[.[].tools[].missed // 0] | add // 0' "$work/top.json")
+	check "$path top: allocations in writeback over its intervals ($talloc) = alloc's ($allocs); missed runs $tmis, $(mis alloc)" \
+		near_sum "$talloc" "$allocs" "$tmis" "$(mis alloc)"
 	check "$path alloc: delayed extents ($ext) = trace-cmd's ext4_da_write_pages_extent ($text)" same "$ext" "$text" "$(mis alloc)"
 	acalls=$(n "$al" .calls)
 	check "$path alloc: writepages calls ($acalls) = trace-cmd's ext4_writepages_result ($tcalls)" same "$acalls" "$tcalls" "$(mis alloc)"

@@ -39,6 +39,10 @@ struct {
 /* Each thread's writepages call and last mapping. */
 WB_TASK_STORAGE(threads, struct al_thread);
 
+/* ext4_map_blocks' m_flags (fs/ext4/ext4.h): buffer_head state bits */
+#define EXT4_MAP_NEW		(1U << BH_New)
+#define EXT4_MAP_DELAYED	(1U << BH_Delay)
+
 /*
  * How allocations are attributed to writepages calls (alloc.h AL_WP_*): set from the
  * hooks chosen for the writeback metric. On the wbscope kernel (ext4_writepages_done)
@@ -247,13 +251,21 @@ static __always_inline int allocate(struct ext4_allocation_request *ar, const bo
 WB_TWIN(ext4_allocate_blocks, al_allocate, CALL, struct ext4_allocation_request *ar, __u64 block)
 #undef CALL
 
-/* Only writeback maps delayed extents, so this needs no writepages call to attribute. */
+/*
+ * Only writeback maps delayed extents, so this needs no writepages call to attribute.
+ * The buffer_head path announces the unwritten extents it converts here too (written
+ * into preallocated space): they allocate nothing, the iomap path does not announce
+ * them, and they are not counted.
+ */
 static __always_inline int extent(struct inode *inode, struct ext4_map_blocks *map, const bool btf)
 {
-	struct al_task *t = wp_mode == AL_WP_PAIR ? writepages_task(inode) : NULL;
+	struct al_task *t;
 	struct al_val *v;
 	__u32 dev;
 
+	if (!(WB_RD(btf, map, m_flags) & EXT4_MAP_DELAYED))
+		return 0;
+	t = wp_mode == AL_WP_PAIR ? writepages_task(inode) : NULL;
 	if (t) {
 		v = group_at(t->group);
 	} else {
@@ -318,8 +330,6 @@ WB_TWIN(ext4_iomap_map_writeback, al_map_wb, CALL, struct inode *inode, long lon
  * length is the allocation (write-back's data extents: as the per-call counts of
  * ext4_writepages_done, which this mode goes with, AL_WP_SUMS).
  */
-#define EXT4_MAP_NEW	(1U << BH_New)
-
 static __always_inline void mapped(struct al_val *v, unsigned int delayed_len, unsigned int len,
 				   unsigned int flags)
 {
@@ -344,11 +354,9 @@ static __always_inline int bh_mapped(struct inode *inode, unsigned int len, stru
 	v = group(dev, WB_PATH_BH);
 	if (!v)
 		return 0;
-	/* an unwritten extent is announced (and counted) too, with nothing to allocate */
-	if (!delayed) {
-		count_extent(v, len);
+	/* an unwritten extent is announced too, with nothing to allocate: not counted */
+	if (!delayed)
 		return 0;
-	}
 	mapped(v, len, WB_RD(btf, map, m_len), WB_RD(btf, map, m_flags));
 	return 0;
 }

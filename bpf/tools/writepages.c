@@ -122,6 +122,26 @@ static int wp_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *ho
 	return 0;
 }
 
+/*
+ * nr_to_write at entry. Integrity write-back (fsync, sync(2)) asks for LONG_MAX pages,
+ * which the program clamps into the last slot (2^31 pages and more, 8 TiB of 4 KiB
+ * pages: no real request): print those as unlimited and the histogram of the rest.
+ */
+static void wp_print_nr_to_write(const struct wb_hist *h)
+{
+	struct wb_hist bounded = *h;
+	unsigned long long unlimited = h->slots[WB_MAX_SLOTS - 1];
+
+	bounded.slots[WB_MAX_SLOTS - 1] = 0;
+	bounded.count -= unlimited;
+	printf("\n  nr_to_write: %llu calls unlimited (LONG_MAX: fsync, sync), %llu bounded\n",
+	       unlimited, bounded.count);
+	if (bounded.count) {
+		printf("\n");
+		wb_hist_print(stdout, &bounded, "nr_to_write");
+	}
+}
+
 static void wp_text(const struct wb_tool_state *st, const struct wb_opts *o)
 {
 	const struct wb_snapshot *s = &st->snap;
@@ -135,18 +155,20 @@ static void wp_text(const struct wb_tool_state *st, const struct wb_opts *o)
 		const struct wp_val *v = &vals[i];
 
 		wb_print_group_title(keys[i].dev, keys[i].path);
-		printf(" %llu calls, %llu pages written, %llu WB_SYNC_ALL, %llu errors",
-		       v->calls, v->pages_total, v->sync_all, v->errors);
+		printf(" %llu calls (%llu WB_SYNC_ALL, %llu WB_SYNC_NONE), %llu pages written, "
+		       "%llu errors", v->calls, v->sync_all, v->calls - v->sync_all,
+		       v->pages_total, v->errors);
 		if (v->lat.count)
 			printf(", avg %.1f us", (double)v->lat_ns_sum / (double)v->lat.count / 1000.0);
 		printf("\n");
 		if (wb_writepages_has_maps(&st->c))
-			printf("  %llu extents mapped, %llu delayed extents allocated (%llu blocks)\n",
+			printf("  %llu delayed extents mapped, %llu of them allocated (%llu blocks)\n",
 			       v->extents, v->allocs, v->alloc_blocks);
 		printf("\n");
 		wb_hist_print(stdout, &v->lat, o->milliseconds ? "msecs" : "usecs");
 		printf("\n");
 		wb_hist_print(stdout, &v->pages, "pages/call");
+		wp_print_nr_to_write(&v->nr_to_write);
 	}
 	if (cnt[WP_CNT_UNPAIRED] || cnt[WP_CNT_DROP_TASKS] || cnt[WP_CNT_DROP_STATS])
 		printf("\nnote: %llu results without a start (not in latency), dropped: %llu starts "
@@ -197,8 +219,8 @@ const struct wb_tool wb_tool_writepages = {
 "Summarize ext4 writepages calls: latency, pages written per call and\n"
 "nr_to_write, per device and write-back path (iomap when the inode's address\n"
 "space operations are ext4_iomap_aops, else buffer_head). On the wbscope\n"
-"kernel also the extents the calls mapped and the delayed extents they\n"
-"allocated, with their blocks.\n"
+"kernel also the delayed extents the calls mapped and those they allocated,\n"
+"with their blocks.\n"
 "\n"
 "USAGE: wbscope writepages [OPTIONS] [interval] [count]\n"
 "\n"

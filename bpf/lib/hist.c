@@ -66,6 +66,14 @@ double wb_hist_quantile(const struct wb_hist *h, double q)
 		q = 1;
 	double rank = q * (double)total;
 
+	/*
+	 * The first slot holds both 0 and 1. When it holds every value, the sum says how
+	 * many are 1 (counts such as "extents per handler", all 1, would otherwise read
+	 * as p50 0.5).
+	 */
+	if (total == h->slots[0] && h->sum <= total)
+		return rank <= (double)(total - h->sum) ? 0 : 1;
+
 	for (i = 0; i < WB_MAX_SLOTS; i++) {
 		unsigned long long n = h->slots[i];
 

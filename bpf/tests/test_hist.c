@@ -71,6 +71,15 @@ int main(void)
 	for (int i = 0; i < 100; i++)
 		wb_hist_add(&g, 1);	/* the first bucket: 0..1 */
 	CHECK(wb_hist_quantile(&g, 0.99) <= 1.0, "p99 of ones %.2f <= 1", wb_hist_quantile(&g, 0.99));
+	CHECK(wb_hist_quantile(&g, 0.5) == 1.0 && wb_hist_quantile(&g, 0.01) == 1.0,
+	      "all ones: p50 %.2f and p1 are 1", wb_hist_quantile(&g, 0.5));
+	for (int i = 0; i < 300; i++)
+		wb_hist_add(&g, 0);	/* 300 zeros and 100 ones */
+	CHECK(wb_hist_quantile(&g, 0.5) == 0 && wb_hist_quantile(&g, 0.75) == 0 &&
+	      wb_hist_quantile(&g, 0.76) == 1 && wb_hist_quantile(&g, 0.99) == 1,
+	      "zeros and ones: p50 %.2f, p75 0, p76 and p99 1", wb_hist_quantile(&g, 0.5));
+	wb_hist_add(&g, 2);	/* no longer all in the first slot: interpolated */
+	CHECK(wb_hist_quantile(&g, 0.5) >= 0 && wb_hist_quantile(&g, 0.5) <= 1, "mixed: p50 in [0,1]");
 	CHECK(wb_hist_quantile(&h, 1.0) <= 1023, "p100 within its bucket's values");
 	memset(&g, 0, sizeof(g));
 	CHECK(wb_hist_quantile(&g, 0.5) == 0, "empty quantile");

@@ -74,18 +74,21 @@ check "pages histogram is non-empty" jq -e '[.groups[].hists.pages_per_call.coun
 check "no mapping counts without ext4_writepages_done's (absent, not zero)" jq -e \
 	'(.hooks.writepages | test("mapping counts")) or ([.groups[] | has("extents_mapped") or has("allocations")] | any | not)' "$work/tool.json"
 
-# Text mode with interval and count ends by itself; fsync's calls show as unlimited
-# nr_to_write (LONG_MAX), and each report's calls are the unlimited and bounded ones.
-"$WBSCOPE_BIN" writepages -d "$name" -T 1 2 >"$work/text.out" 2>&1 &
+# Text mode with interval and count ends by itself.
+"$WBSCOPE_BIN" writepages -d "$name" -T 1 2 >"$work/text.out" 2>&1
+check "interval/count mode ends after 2 reports" test "$(grep -c 'no ext4 writepages calls\|^dev ' "$work/text.out")" = 2
+
+# Text mode until Ctrl-C, around 256 writes with an fsync each: fsync's calls show as
+# unlimited nr_to_write (LONG_MAX), and the unlimited and bounded ones are the calls.
+"$WBSCOPE_BIN" writepages -d "$name" >"$work/text2.out" 2>"$work/text2.err" &
 text_pid=$!
-sleep 0.5
+for _ in $(seq 50); do grep -q "Tracing" "$work/text2.err" 2>/dev/null && break; sleep 0.2; done
 fio --name=wb3 --directory="$work/mnt" --rw=write --bs=4k --size=1m --fsync=1 \
 	--ioengine=psync --output-format=terse >>"$work/fio.log" 2>&1
-wait "$text_pid"
-check "interval/count mode ends after 2 reports" test "$(grep -c 'no ext4 writepages calls\|^dev ' "$work/text.out")" = 2
-text_calls=$(awk '/^dev / { for (i = 1; i < NF; i++) if ($(i + 1) == "calls") n += $i } END { print n + 0 }' "$work/text.out")
-text_nr=$(awk '/nr_to_write: / { n += $2 + $(NF - 1) } END { print n + 0 }' "$work/text.out")
-text_unl=$(awk '/nr_to_write: / { n += $2 } END { print n + 0 }' "$work/text.out")
+kill -INT "$text_pid"; wait "$text_pid"
+text_calls=$(awk '/^dev / { for (i = 1; i < NF; i++) if ($(i + 1) == "calls") n += $i } END { print n + 0 }' "$work/text2.out")
+text_nr=$(awk '/nr_to_write: / { n += $2 + $(NF - 1) } END { print n + 0 }' "$work/text2.out")
+text_unl=$(awk '/nr_to_write: / { n += $2 } END { print n + 0 }' "$work/text2.out")
 check "text: fsync's calls are unlimited nr_to_write ($text_unl of 256 fsyncs)" test "$text_unl" -ge 200
 check "text: unlimited plus bounded nr_to_write are the calls ($text_nr = $text_calls)" test "$text_nr" = "$text_calls"
 

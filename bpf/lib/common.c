@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,14 +81,45 @@ int wb_parse_seconds(const char *s, double *out, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Look a block device up in partitions (/proc/partitions when NULL), which lists every
+ * disk and partition with a size: by name when name is set (*dev is set), else by *dev
+ * (its name goes to buf). 1: found, 0: not there, -1: the file cannot be read.
+ */
+static int partitions_find(const char *partitions, const char *name, unsigned int *dev,
+			   char *buf, size_t len)
+{
+	unsigned int ma, mi;
+	unsigned long long blocks;
+	char line[256], n[128];
+	int found = 0;
+	FILE *f = fopen(partitions ? partitions : "/proc/partitions", "r");
+
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%u %u %llu %127s", &ma, &mi, &blocks, n) != 4)
+			continue;
+		if (name ? !strcmp(n, name) : WB_MKDEV(ma, mi) == *dev) {
+			found = 1;
+			if (name)
+				*dev = WB_MKDEV(ma, mi);
+			else
+				snprintf(buf, len, "%s", n);
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 int wb_parse_dev(const char *s, const char *partitions, unsigned int *dev,
 		 char *err, size_t errlen)
 {
+	const char *file = partitions ? partitions : "/proc/partitions";
 	unsigned int ma, mi;
-	char tail;
+	char tail, name[128];
 	struct stat st;
-	FILE *f;
-	char line[256], name[128];
+	int found;
 
 	if (!s || !*s) {
 		snprintf(err, errlen, "empty device name");
@@ -99,55 +131,32 @@ int wb_parse_dev(const char *s, const char *partitions, unsigned int *dev,
 			return -1;
 		}
 		*dev = WB_MKDEV(ma, mi);
-		return 0;
-	}
-	if (s[0] == '/') {
+		/* A filter on a device that is not there would only ever report nothing. */
+		found = partitions_find(partitions, NULL, dev, name, sizeof(name));
+		if (found == 0)
+			snprintf(err, errlen, "no block device %u:%u (see %s)", ma, mi, file);
+	} else if (s[0] == '/') {
 		if (stat(s, &st) || !S_ISBLK(st.st_mode)) {
 			snprintf(err, errlen, "'%s' is not a block device", s);
 			return -1;
 		}
 		*dev = WB_MKDEV(major(st.st_rdev), minor(st.st_rdev));
 		return 0;
+	} else {
+		found = partitions_find(partitions, s, dev, NULL, 0);
+		if (found == 0)
+			snprintf(err, errlen, "no block device named '%s' (see %s, or give MAJ:MIN)",
+				 s, file);
 	}
-	f = fopen(partitions ? partitions : "/proc/partitions", "r");
-	if (!f) {
-		snprintf(err, errlen, "cannot read %s: %s", partitions ? partitions : "/proc/partitions",
-			 strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long blocks;
-
-		if (sscanf(line, "%u %u %llu %127s", &ma, &mi, &blocks, name) == 4 && !strcmp(name, s)) {
-			fclose(f);
-			*dev = WB_MKDEV(ma, mi);
-			return 0;
-		}
-	}
-	fclose(f);
-	snprintf(err, errlen, "no block device named '%s' (see /proc/partitions, or give MAJ:MIN)", s);
-	return -1;
+	if (found < 0)
+		snprintf(err, errlen, "cannot read %s: %s", file, strerror(errno));
+	return found > 0 ? 0 : -1;
 }
 
 void wb_dev_name(unsigned int dev, const char *partitions, char *buf, size_t len)
 {
-	unsigned int ma, mi;
-	unsigned long long blocks;
-	char line[256], name[128];
-	FILE *f = fopen(partitions ? partitions : "/proc/partitions", "r");
-
-	if (f) {
-		while (fgets(line, sizeof(line), f)) {
-			if (sscanf(line, "%u %u %llu %127s", &ma, &mi, &blocks, name) == 4 &&
-			    WB_MKDEV(ma, mi) == dev) {
-				snprintf(buf, len, "%s", name);
-				fclose(f);
-				return;
-			}
-		}
-		fclose(f);
-	}
-	snprintf(buf, len, "%u:%u", WB_DEV_MAJOR(dev), WB_DEV_MINOR(dev));
+	if (partitions_find(partitions, NULL, &dev, buf, len) <= 0)
+		snprintf(buf, len, "%u:%u", WB_DEV_MAJOR(dev), WB_DEV_MINOR(dev));
 }
 
 static error_t common_parse(int key, char *arg, struct argp_state *state)
@@ -162,6 +171,8 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid PID: %s", err);
 		else if (v == 0)
 			argp_error(state, "invalid PID: 0");
+		else if (kill((pid_t)v, 0) && errno == ESRCH)	/* EPERM: it exists */
+			argp_error(state, "invalid PID: no process %llu", v);
 		o->pid = (int)v;
 		break;
 	case 'd':

@@ -26,6 +26,8 @@ expect 2 "unrecognized option|invalid option" -- writepages --bogus
 expect 2 "invalid PID: 'abc'"          -- writepages -p abc
 expect 2 "invalid PID: 0"              -- writepages -p 0
 expect 2 "no block device named 'nosuchdisk'" -- writepages -d nosuchdisk
+expect 2 "invalid PID: no process 4194304" -- writepages -p 4194304
+expect 2 "no block device 4095:1048575" -- writepages -d 4095:1048575
 expect 2 "invalid interval: '0'"       -- writepages 0
 expect 2 "invalid count: 'x'"          -- writepages 1 x
 expect 2 "unexpected argument '3'"     -- writepages 1 2 3

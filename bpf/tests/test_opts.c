@@ -32,7 +32,9 @@ int main(void)
 	fprintf(f, "major minor  #blocks  name\n\n 254        0  262144000 vda\n   7        0     524288 loop0\n 259        3       1024 nvme0n1p3\n");
 	fclose(f);
 
-	CHECK(wb_parse_dev("8:16", path, &dev, err, sizeof(err)) == 0 && dev == WB_MKDEV(8, 16), "maj:min");
+	CHECK(wb_parse_dev("7:0", path, &dev, err, sizeof(err)) == 0 && dev == WB_MKDEV(7, 0), "maj:min");
+	CHECK(wb_parse_dev("8:16", path, &dev, err, sizeof(err)) == -1 && strstr(err, "no block device 8:16"),
+	      "absent maj:min: %s", err);
 	CHECK(wb_parse_dev("loop0", path, &dev, err, sizeof(err)) == 0 && dev == WB_MKDEV(7, 0), "name");
 	CHECK(wb_parse_dev("nvme0n1p3", path, &dev, err, sizeof(err)) == 0 && dev == WB_MKDEV(259, 3), "nvme name");
 	CHECK(wb_parse_dev("sdz", path, &dev, err, sizeof(err)) == -1 && strstr(err, "sdz"), "unknown named: %s", err);
@@ -40,6 +42,8 @@ int main(void)
 	CHECK(wb_parse_dev("5000:1", path, &dev, err, sizeof(err)) == -1 && strstr(err, "range"), "major range: %s", err);
 	CHECK(wb_parse_dev("/nonexistent/dev", path, &dev, err, sizeof(err)) == -1 && strstr(err, "not a block device"), "path: %s", err);
 	CHECK(wb_parse_dev("", path, &dev, err, sizeof(err)) == -1, "empty dev");
+	CHECK(wb_parse_dev("loop0", "/nonexistent/partitions", &dev, err, sizeof(err)) == -1 &&
+	      strstr(err, "cannot read /nonexistent/partitions"), "unreadable: %s", err);
 
 	wb_dev_name(WB_MKDEV(7, 0), path, name, sizeof(name));
 	CHECK_STR(name, "loop0");

@@ -167,7 +167,11 @@ static double num(json_t *j, const char *k)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-/* Per BPF program of one variant: median runs per MiB, ns per run, µs per MiB. */
+/*
+ * Per BPF program of one variant: median runs per MiB, ns per run, µs per MiB, and the
+ * share of its events the kernel skipped ("missed": a run of the same program was in
+ * progress on that CPU), from the rounds that recorded it (older files did not).
+ */
 static json_t *programs(struct wb_oh_run **rv, int n)
 {
 	char *names[WB_OH_MAX_PROGS];
@@ -183,12 +187,13 @@ static json_t *programs(struct wb_oh_run **rv, int n)
 				set_add(names, &nn, WB_OH_MAX_PROGS, json_string_value(json_object_get(p, "name")));
 	}
 	/* most expensive first: insertion by µs per MiB */
-	struct { const char *name; double rpm, npr, upm; } row[WB_OH_MAX_PROGS];
+	struct { const char *name; double rpm, npr, upm, mpct; } row[WB_OH_MAX_PROGS];
 	int nr = 0;
 
 	for (int a = 0; a < nn; a++) {
 		double rpm[WB_OH_MAX_ROUNDS], npr[WB_OH_MAX_ROUNDS], upm[WB_OH_MAX_ROUNDS];
-		int m = 0;
+		double mpct[WB_OH_MAX_ROUNDS];
+		int m = 0, mm = 0;
 
 		for (int i = 0; i < n && m < WB_OH_MAX_ROUNDS; i++) {
 			double mib = num(rv[i]->doc, "bytes") / 1048576.0;
@@ -196,7 +201,7 @@ static json_t *programs(struct wb_oh_run **rv, int n)
 			size_t k;
 
 			json_array_foreach(json_object_get(rv[i]->doc, "progs"), k, p) {
-				double runs = num(p, "runs"), ns = num(p, "ns");
+				double runs = num(p, "runs"), ns = num(p, "ns"), missed = num(p, "missed");
 
 				if (strcmp(json_string_value(json_object_get(p, "name")) ?: "", names[a]) || !(mib > 0))
 					continue;
@@ -204,6 +209,8 @@ static json_t *programs(struct wb_oh_run **rv, int n)
 				npr[m] = runs > 0 ? ns / runs : 0;
 				upm[m] = ns / 1000 / mib;
 				m++;
+				if (missed >= 0 && runs + missed > 0)
+					mpct[mm++] = 100 * missed / (runs + missed);
 				break;
 			}
 		}
@@ -213,6 +220,7 @@ static json_t *programs(struct wb_oh_run **rv, int n)
 		row[nr].rpm = wb_median(rpm, m);
 		row[nr].npr = wb_median(npr, m);
 		row[nr].upm = wb_median(upm, m);
+		row[nr].mpct = mm ? wb_median(mpct, mm) : NAN;
 		for (int j = nr++; j > 0 && row[j].upm > row[j - 1].upm; j--) {
 			__typeof__(row[0]) t = row[j];
 
@@ -221,9 +229,10 @@ static json_t *programs(struct wb_oh_run **rv, int n)
 		}
 	}
 	for (int i = 0; i < nr; i++)
-		json_object_set_new(out, row[i].name, json_pack("{s:o,s:o,s:o}", "runs_per_mib", wb_jnum(row[i].rpm),
+		json_object_set_new(out, row[i].name, json_pack("{s:o,s:o,s:o,s:o}", "runs_per_mib", wb_jnum(row[i].rpm),
 								"ns_per_run", wb_jnum(row[i].npr),
-								"us_per_mib", wb_jnum(row[i].upm)));
+								"us_per_mib", wb_jnum(row[i].upm),
+								"missed_pct", wb_jnum(row[i].mpct)));
 	for (int a = 0; a < nn; a++)
 		free(names[a]);
 	return out;
@@ -478,8 +487,11 @@ void wb_oh_markdown(FILE *f, json_t *res)
 		if (!any_prog)
 			continue;
 		fprintf(f, "Where the BPF time goes (%s): each program's median runs per MiB written, ns per run "
-			   "and µs per MiB (bpftool, kernel.bpf_stats_enabled).\n\n"
-			   "| variant | program | runs per MiB | ns per run | µs per MiB |\n|---|---|---:|---:|---:|\n", job);
+			   "and µs per MiB (bpftool, kernel.bpf_stats_enabled), and the share of its events the "
+			   "kernel skipped because a run of the same program was in progress on that CPU "
+			   "(missed; counts are short by that much).\n\n"
+			   "| variant | program | runs per MiB | ns per run | µs per MiB | missed |\n"
+			   "|---|---|---:|---:|---:|---:|\n", job);
 		json_object_foreach(entry, var, e) {
 			const char *name;
 			json_t *p;
@@ -488,7 +500,9 @@ void wb_oh_markdown(FILE *f, json_t *res)
 				fmt(a, sizeof(a), json_object_get(p, "runs_per_mib"), 1, 1);
 				fmt(b, sizeof(b), json_object_get(p, "ns_per_run"), 0, 1);
 				fmt(c, sizeof(c), json_object_get(p, "us_per_mib"), 1, 1);
-				fprintf(f, "| %s | %s | %s | %s | %s |\n", var, name, a, b, c);
+				fmt(d, sizeof(d), json_object_get(p, "missed_pct"), 2, 1);
+				fprintf(f, "| %s | %s | %s | %s | %s | %s%s |\n", var, name, a, b, c, d,
+					strcmp(d, "-") ? "%" : "");
 			}
 		}
 		fprintf(f, "\n");

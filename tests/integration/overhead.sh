@@ -48,6 +48,9 @@ check "every run wrote something" jq -e -s 'length > 0 and all(.bytes > 0 and .b
 check "runs named by workload" jq -e -s '[.[].job] | unique == ["rand-4k", "wb-append-64k"]' "$out/runs.jsonl"
 check "the profiling run has the tool's BPF time" \
 	jq -e -s 'map(select(.profile and .job == "wb-append-64k")) | length == 1 and .[0].bpf_ns > 0' "$out/runs.jsonl"
+check "... and its programs' runs, times and skipped (missed) runs" \
+	jq -e -s 'map(select(.profile and .job == "wb-append-64k"))[0].progs
+		| length > 0 and all(.runs > 0 and .ns > 0 and (.missed | type) == "number")' "$out/runs.jsonl"
 check "meta.txt records each workload's job and variables" \
 	grep -qx "workload wb-append-64k: bench/jobs/append.fio SIZE=16m TARGET=writeback BS=64k" "$out/meta.txt"
 check "summary.md reports both workloads" \

@@ -2,9 +2,11 @@
 /*
  * wbscope overhead-report RUNS.jsonl: the statistics of the tool overhead benchmark
  * (bench/overhead). RUNS.jsonl holds one measured fio run per line:
- *   {"job", "variant", "round", "bw_kib"[, "profile", "bytes", "traced_s", "bpf_ns", "progs"]}
+ *   {"job", "variant", "round", "bw_kib"[, "profile", "bytes", "traced_s", "bpf_ns", "progs",
+ *    "missed"]}
  * A run with "profile": true ran with kernel.bpf_stats_enabled, whose clock reads slow
  * every program down: it gives the BPF run times (bpf_ns, progs) and no throughput.
+ * "missed" (measured runs): each program's runs the kernel skipped.
  * The other runs give the throughput, and BPF times only where they have them (older
  * files measured both in the same runs).
  * Every round ran each variant once, in shuffled order, so a variant's cost is taken
@@ -168,11 +170,15 @@ static double num(json_t *j, const char *k)
 }
 
 /*
- * Per BPF program of one variant: median runs per MiB, ns per run, µs per MiB, and the
- * share of its events the kernel skipped ("missed": a run of the same program was in
- * progress on that CPU), from the rounds that recorded it (older files did not).
+ * Per BPF program of one variant, from the profiling runs rv: median runs per MiB, ns
+ * per run, µs per MiB, and the share of its events the kernel skipped ("missed": a run
+ * of the same program was in progress on that CPU). The statistics' clock reads
+ * lengthen every run, so the profiling runs skip more than use does: missed_pct is
+ * taken from the measured runs mv instead (their skipped runs per MiB, against the
+ * profiling runs' events per MiB), missed_pct_profiling from the profiling runs. Either
+ * is null where no run recorded it (older files).
  */
-static json_t *programs(struct wb_oh_run **rv, int n)
+static json_t *programs(struct wb_oh_run **rv, int n, struct wb_oh_run **mv, int nm)
 {
 	char *names[WB_OH_MAX_PROGS];
 	int nn = 0;
@@ -187,13 +193,13 @@ static json_t *programs(struct wb_oh_run **rv, int n)
 				set_add(names, &nn, WB_OH_MAX_PROGS, json_string_value(json_object_get(p, "name")));
 	}
 	/* most expensive first: insertion by µs per MiB */
-	struct { const char *name; double rpm, npr, upm, mpct; } row[WB_OH_MAX_PROGS];
+	struct { const char *name; double rpm, npr, upm, mpct, mpct_prof; } row[WB_OH_MAX_PROGS];
 	int nr = 0;
 
 	for (int a = 0; a < nn; a++) {
 		double rpm[WB_OH_MAX_ROUNDS], npr[WB_OH_MAX_ROUNDS], upm[WB_OH_MAX_ROUNDS];
-		double mpct[WB_OH_MAX_ROUNDS];
-		int m = 0, mm = 0;
+		double mpct[WB_OH_MAX_ROUNDS], epm[WB_OH_MAX_ROUNDS], mpm[WB_OH_MAX_ROUNDS];
+		int m = 0, mm = 0, me = 0;
 
 		for (int i = 0; i < n && m < WB_OH_MAX_ROUNDS; i++) {
 			double mib = num(rv[i]->doc, "bytes") / 1048576.0;
@@ -209,18 +215,36 @@ static json_t *programs(struct wb_oh_run **rv, int n)
 				npr[m] = runs > 0 ? ns / runs : 0;
 				upm[m] = ns / 1000 / mib;
 				m++;
-				if (missed >= 0 && runs + missed > 0)
-					mpct[mm++] = 100 * missed / (runs + missed);
+				if (missed >= 0 && runs + missed > 0) {
+					mpct[mm] = 100 * missed / (runs + missed);
+					epm[mm++] = (runs + missed) / mib;
+				}
 				break;
 			}
 		}
 		if (!m)
 			continue;
+		for (int i = 0; i < nm && me < WB_OH_MAX_ROUNDS; i++) {
+			double mib = num(mv[i]->doc, "bytes") / 1048576.0;
+			json_t *p;
+			size_t k;
+
+			json_array_foreach(json_object_get(mv[i]->doc, "missed"), k, p) {
+				double missed = num(p, "missed");
+
+				if (strcmp(json_string_value(json_object_get(p, "name")) ?: "", names[a]) ||
+				    !(mib > 0) || !(missed >= 0))
+					continue;
+				mpm[me++] = missed / mib;
+				break;
+			}
+		}
 		row[nr].name = names[a];
 		row[nr].rpm = wb_median(rpm, m);
 		row[nr].npr = wb_median(npr, m);
 		row[nr].upm = wb_median(upm, m);
-		row[nr].mpct = mm ? wb_median(mpct, mm) : NAN;
+		row[nr].mpct_prof = mm ? wb_median(mpct, mm) : NAN;
+		row[nr].mpct = mm && me ? 100 * wb_median(mpm, me) / wb_median(epm, mm) : NAN;
 		for (int j = nr++; j > 0 && row[j].upm > row[j - 1].upm; j--) {
 			__typeof__(row[0]) t = row[j];
 
@@ -229,10 +253,11 @@ static json_t *programs(struct wb_oh_run **rv, int n)
 		}
 	}
 	for (int i = 0; i < nr; i++)
-		json_object_set_new(out, row[i].name, json_pack("{s:o,s:o,s:o,s:o}", "runs_per_mib", wb_jnum(row[i].rpm),
+		json_object_set_new(out, row[i].name, json_pack("{s:o,s:o,s:o,s:o,s:o}", "runs_per_mib", wb_jnum(row[i].rpm),
 								"ns_per_run", wb_jnum(row[i].npr),
 								"us_per_mib", wb_jnum(row[i].upm),
-								"missed_pct", wb_jnum(row[i].mpct)));
+								"missed_pct", wb_jnum(row[i].mpct),
+								"missed_pct_profiling", wb_jnum(row[i].mpct_prof)));
 	for (int a = 0; a < nn; a++)
 		free(names[a]);
 	return out;
@@ -272,10 +297,10 @@ json_t *wb_oh_analyse(const struct wb_oh_run *runs, int n, const char *baseline,
 		}
 		json_object_set_new(entry, baseline, json_pack("{s:o}", "bw_kib", describe(bw, nb)));
 		for (int v = 0; v < nv; v++) {
-			struct wb_oh_run *withp[WB_OH_MAX_ROUNDS];
+			struct wb_oh_run *withp[WB_OH_MAX_ROUNDS], *withm[WB_OH_MAX_ROUNDS];
 			double vbw[WB_OH_MAX_ROUNDS], cost[WB_OH_MAX_ROUNDS], cpu[WB_OH_MAX_ROUNDS],
 			       per[WB_OH_MAX_ROUNDS];
-			int nr = 0, nc = 0, nbpf = 0, ncpu = 0, nprog = 0;
+			int nr = 0, nc = 0, nbpf = 0, ncpu = 0, nprog = 0, nmiss = 0;
 			json_t *e = json_object(), *cj;
 
 			for (int i = 0; i < n && nr < WB_OH_MAX_ROUNDS && nbpf < WB_OH_MAX_ROUNDS; i++) {
@@ -291,6 +316,8 @@ json_t *wb_oh_analyse(const struct wb_oh_run *runs, int n, const char *baseline,
 							cost[nc++] = 100 * (1 - r->bw / base[b]->bw);
 							break;
 						}
+					if (json_is_array(json_object_get(r->doc, "missed")))
+						withm[nmiss++] = (struct wb_oh_run *)r;
 				}
 				if (isnan(bpf) || !(bytes > 0))
 					continue;
@@ -307,7 +334,7 @@ json_t *wb_oh_analyse(const struct wb_oh_run *runs, int n, const char *baseline,
 				json_object_set_new(e, "bpf_ns_per_mib", describe(per, nbpf));
 			}
 			if (nprog) {
-				json_t *pr = programs(withp, nprog);
+				json_t *pr = programs(withp, nprog, withm, nmiss);
 
 				if (json_object_size(pr))
 					json_object_set_new(e, "programs", pr);
@@ -347,6 +374,15 @@ static void fmt(char *buf, size_t len, json_t *v, int digits, double scale)
 		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%.*f", digits, json_number_value(v) / scale);
+}
+
+/* A share in percent with two decimals, "-" when there is none. */
+static void pct(char *buf, size_t len, json_t *v)
+{
+	if (!json_is_number(v))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.2f%%", json_number_value(v));
 }
 
 /*
@@ -489,9 +525,10 @@ void wb_oh_markdown(FILE *f, json_t *res)
 		fprintf(f, "Where the BPF time goes (%s): each program's median runs per MiB written, ns per run "
 			   "and µs per MiB (bpftool, kernel.bpf_stats_enabled), and the share of its events the "
 			   "kernel skipped because a run of the same program was in progress on that CPU "
-			   "(missed; counts are short by that much).\n\n"
-			   "| variant | program | runs per MiB | ns per run | µs per MiB | missed |\n"
-			   "|---|---|---:|---:|---:|---:|\n", job);
+			   "(missed; counts are short by that much): in the measured rounds, and in the "
+			   "profiling rounds, whose statistics lengthen every run.\n\n"
+			   "| variant | program | runs per MiB | ns per run | µs per MiB | missed | missed, profiling |\n"
+			   "|---|---|---:|---:|---:|---:|---:|\n", job);
 		json_object_foreach(entry, var, e) {
 			const char *name;
 			json_t *p;
@@ -500,9 +537,9 @@ void wb_oh_markdown(FILE *f, json_t *res)
 				fmt(a, sizeof(a), json_object_get(p, "runs_per_mib"), 1, 1);
 				fmt(b, sizeof(b), json_object_get(p, "ns_per_run"), 0, 1);
 				fmt(c, sizeof(c), json_object_get(p, "us_per_mib"), 1, 1);
-				fmt(d, sizeof(d), json_object_get(p, "missed_pct"), 2, 1);
-				fprintf(f, "| %s | %s | %s | %s | %s | %s%s |\n", var, name, a, b, c, d,
-					strcmp(d, "-") ? "%" : "");
+				pct(d, sizeof(d), json_object_get(p, "missed_pct"));
+				pct(e2, sizeof(e2), json_object_get(p, "missed_pct_profiling"));
+				fprintf(f, "| %s | %s | %s | %s | %s | %s | %s |\n", var, name, a, b, c, d, e2);
 			}
 		}
 		fprintf(f, "\n");

@@ -113,9 +113,11 @@ static void test_bpf_time(void)
 	res = analyse(err, sizeof(err), "{\"job\":\"j\",\"variant\":\"none\",\"round\":1,\"bw_kib\":102400}",
 		      "{\"job\":\"j\",\"variant\":\"none\",\"round\":2,\"bw_kib\":102400}",
 		      "{\"job\":\"j\",\"variant\":\"t\",\"round\":1,\"bw_kib\":92160,\"bytes\":4194304,\"traced_s\":1,"
-		      "\"bpf_ns\":4000000,\"progs\":[{\"name\":\"hot\",\"runs\":8,\"ns\":4000,\"missed\":2},{\"name\":\"cold\",\"runs\":1,\"ns\":100}]}",
+		      "\"bpf_ns\":4000000,\"progs\":[{\"name\":\"hot\",\"runs\":8,\"ns\":4000,\"missed\":2},{\"name\":\"cold\",\"runs\":1,\"ns\":100}],"
+		      "\"missed\":[{\"name\":\"hot\",\"missed\":1},{\"name\":\"cold\",\"missed\":0}]}",
 		      "{\"job\":\"j\",\"variant\":\"t\",\"round\":2,\"bw_kib\":97280,\"bytes\":4194304,\"traced_s\":1,"
-		      "\"bpf_ns\":12000000,\"progs\":[{\"name\":\"cold\",\"runs\":1,\"ns\":100},{\"name\":\"hot\",\"runs\":8,\"ns\":8000,\"missed\":0}]}",
+		      "\"bpf_ns\":12000000,\"progs\":[{\"name\":\"cold\",\"runs\":1,\"ns\":100},{\"name\":\"hot\",\"runs\":8,\"ns\":8000,\"missed\":0}],"
+		      "\"missed\":[{\"name\":\"hot\",\"missed\":1},{\"name\":\"cold\",\"missed\":0}]}",
 		      NULL);
 	CHECK(res, "%s", err);
 	CHECK(fabs(get(res, "t", "bpf_cpu_pct", "median") - 0.8) < 1e-9, "cpu %g", get(res, "t", "bpf_cpu_pct", "median"));
@@ -128,14 +130,18 @@ static void test_bpf_time(void)
 	CHECK(fabs(json_number_value(json_object_get(v, "runs_per_mib")) - 2) < 1e-9, "runs per MiB");
 	CHECK(fabs(json_number_value(json_object_get(v, "ns_per_run")) - 750) < 1e-9, "ns per run: median of 500, 1000");
 	CHECK(fabs(json_number_value(json_object_get(v, "us_per_mib")) - 1.5) < 1e-9, "us per MiB");
-	/* missed 2 of 10 events, then 0 of 8: the median of 20% and 0% */
-	CHECK(fabs(json_number_value(json_object_get(v, "missed_pct")) - 10) < 1e-9, "missed: median share %g",
-	      json_number_value(json_object_get(v, "missed_pct")));
-	CHECK(json_is_null(json_object_get(json_object_get(progs, "cold"), "missed_pct")),
-	      "missed not recorded (older files): null, not 0");
+	/* profiling: missed 2 of 10 events, then 0 of 8: the median of 20% and 0% */
+	CHECK(fabs(json_number_value(json_object_get(v, "missed_pct_profiling")) - 10) < 1e-9,
+	      "missed while profiling: median share %g", json_number_value(json_object_get(v, "missed_pct_profiling")));
+	/* measured: 1 missed per 4 MiB, against a median of 2.5 and 2 events per MiB */
+	CHECK(fabs(json_number_value(json_object_get(v, "missed_pct")) - 100 * 0.25 / 2.25) < 1e-9,
+	      "missed in use: %g", json_number_value(json_object_get(v, "missed_pct")));
+	CHECK(json_is_null(json_object_get(json_object_get(progs, "cold"), "missed_pct")) &&
+	      json_is_null(json_object_get(json_object_get(progs, "cold"), "missed_pct_profiling")),
+	      "no events per MiB with their misses (older files): null, not 0");
 	CAPTURE(md, sizeof(md), wb_oh_markdown(out, res));
-	CHECK(strstr(md, "| t | hot | 2.0 | 750 | 1.5 | 10.00% |"), "markdown row:\n%s", md);
-	CHECK(strstr(md, "| t | cold | 0.2 | 100 | 0.0 | - |"), "markdown row without missed:\n%s", md);
+	CHECK(strstr(md, "| t | hot | 2.0 | 750 | 1.5 | 11.11% | 10.00% |"), "markdown row:\n%s", md);
+	CHECK(strstr(md, "| t | cold | 0.2 | 100 | 0.0 | - | - |"), "markdown row without missed:\n%s", md);
 	CHECK(strstr(md, "| t | 92.5 | "), "throughput column in MiB/s:\n%s", md);
 	CHECK(strstr(md, "| 7.5 | [5.0, 10.0] | over 2% |"), "cost, interval, verdict:\n%s", md);
 	CHECK(strstr(md, "| tracer | j |\n|---|---|\n| t | 7.5 (over 2%) |\n"), "at a glance:\n%s", md);

@@ -51,6 +51,11 @@ check "the profiling run has the tool's BPF time" \
 check "... and its programs' runs, times and skipped (missed) runs" \
 	jq -e -s 'map(select(.profile and .job == "wb-append-64k"))[0].progs
 		| length > 0 and all(.runs > 0 and .ns > 0 and (.missed | type) == "number")' "$out/runs.jsonl"
+check "the measured runs of the tool list its programs' skipped runs" \
+	jq -e -s 'map(select((.profile | not) and .variant == "writepages")) | length == 4
+		and all(.missed | type == "array" and length > 0 and all((.missed | type) == "number"))' "$out/runs.jsonl"
+check "summary.md gives each program's missed share, in use and while profiling" \
+	grep -q '| variant | program | runs per MiB | ns per run | µs per MiB | missed | missed, profiling |' "$out/summary.md"
 check "meta.txt records each workload's job and variables" \
 	grep -qx "workload wb-append-64k: bench/jobs/append.fio SIZE=16m TARGET=writeback BS=64k" "$out/meta.txt"
 check "summary.md reports both workloads" \

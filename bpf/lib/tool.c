@@ -88,8 +88,8 @@ static int report(void *ctx, double span)
 	if (r->st->snap.missed)
 		printf("note: the kernel did not hand %llu events to this tool (a run of the same "
 		       "program was in progress on that CPU: nested, or preempted on a preemptible "
-		       "kernel; kprobes are prone to it): counts are lower bounds\n\n",
-		       r->st->snap.missed);
+		       "kernel, which with several writers per CPU skips a burst): counts are lower "
+		       "bounds\n\n", r->st->snap.missed);
 	fflush(stdout);
 	return 0;
 }

@@ -12,8 +12,12 @@
 #                     wbscope lockorder, and the tool cross-checked with lockdep
 #   make bench-overhead  cost of each tracing tool (and of bpftrace, trace-cmd) on fio
 #                     buffered writes, in the guest on our kernel [MODE=iomap|bh] [ICOUNT=3|off]
-#                     [DEV=disk|ram: the virtio disk, or a RAM disk whose time is all counted
-#                     instructions under ICOUNT] [CPUS=2: guest CPUs; CPUS=1 DEV=ram
+#                     [DEV=disk|ram|null: the virtio disk; a RAM disk (brd), whose time is
+#                     all counted instructions under ICOUNT and which completes each bio
+#                     in the submitter's context; or a memory-backed null_blk, a blk-mq
+#                     device that completes each request from a timer interrupt as soon
+#                     as the timer can fire, as a device's interrupt would]
+#                     [CPUS=2: guest CPUs; CPUS=1 DEV=ram
 #                     ICOUNT=3 makes every added instruction cost throughput: the
 #                     low-noise set-up for small costs]
 #                     [ARGS='--rounds 5 ...'], or on this machine with WHERE=host
@@ -72,8 +76,14 @@ MODE ?= iomap
 ICOUNT ?= 3
 DEV ?= disk
 CPUS ?= 2
-OH_DEV = $(if $(filter ram,$(DEV)),--memory 8G --append "brd.rd_nr=1 brd.rd_size=2097152",)
+# The guest's device for bench-overhead, and what the guest needs for it.
+OH_DEV_ARGS_ram = --memory 8G --append "brd.rd_nr=1 brd.rd_size=2097152"
+OH_DEV_ARGS_null = --memory 8G --append "null_blk.nr_devices=1 null_blk.queue_mode=2 null_blk.irqmode=2 null_blk.completion_nsec=0 null_blk.memory_backed=1 null_blk.gb=2"
+OH_DEV_PATH_disk = /dev/vda
+OH_DEV_PATH_ram = /dev/ram0
+OH_DEV_PATH_null = /dev/nullb0
 bench-overhead: tools
+	@test -n "$(OH_DEV_PATH_$(DEV))" || { echo "bench-overhead: DEV=$(DEV): not one of disk, ram, null" >&2; exit 2; }
 	$(MAKE) -C bpf bpfcost
 ifeq ($(WHERE),host)
 	bench/overhead $(ARGS)
@@ -81,8 +91,8 @@ else
 	$(MAKE) kernel
 	mkdir -p bench/results
 	scripts/vm --flavour $(FLAVOUR) --cpus $(CPUS) --disk 4G --rwdir $(CURDIR)/bench/results --timeout 14400 \
-		$(if $(filter off,$(ICOUNT)),,--icount $(ICOUNT)) $(OH_DEV) -- \
-		bench/overhead --dev $(if $(filter ram,$(DEV)),/dev/ram0,/dev/vda) --mount-opts $(if $(filter bh,$(MODE)),nobuffered_iomap,buffered_iomap) $(ARGS)
+		$(if $(filter off,$(ICOUNT)),,--icount $(ICOUNT)) $(OH_DEV_ARGS_$(DEV)) -- \
+		bench/overhead --dev $(OH_DEV_PATH_$(DEV)) --mount-opts $(if $(filter bh,$(MODE)),nobuffered_iomap,buffered_iomap) $(ARGS)
 endif
 
 bench-bpfcost: tools

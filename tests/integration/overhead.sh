@@ -56,6 +56,8 @@ check "the measured runs of the tool list its programs' skipped runs" \
 		and all(.missed | type == "array" and length > 0 and all((.missed | type) == "number"))' "$out/runs.jsonl"
 check "summary.md gives each program's missed share, in use and while profiling" \
 	grep -q '| variant | program | runs per MiB | ns per run | µs per MiB | missed | missed, profiling |' "$out/summary.md"
+check "meta.txt says what the device is (a loop device on its image)" \
+	grep -qx "device=loop on .*/fs.img" "$out/meta.txt"
 check "meta.txt records each workload's job and variables" \
 	grep -qx "workload wb-append-64k: bench/jobs/append.fio SIZE=16m TARGET=writeback BS=64k" "$out/meta.txt"
 check "summary.md reports both workloads" \

@@ -11,7 +11,9 @@
  * --hooks fentry|kprobe, or without bio->issue_time_ns (no CONFIG_BLK_CGROUP; see
  * bio.c), ext4_submit_bio / ext4_iomap_submit_bio at submission are paired with the
  * completion events (the bio is their 7th argument): two program runs per bio. Other file systems
- * (XFS) are not seen then: --block-layer uses the block layer's events.
+ * (XFS) are not seen then: --block-layer uses the block layer's events. With --sample from
+ * kernel patch 25 on, the submission events count every bio and ext4_bio_timed times the
+ * bios the kernel picked (ext4.bio_time_sample): no program on other bios' completion.
  *
  * Elsewhere, submission: the block_bio_queue tracepoint (tp_btf, reading the bio
  * directly, where the kernel allows tracing programs; else raw_tp). A bio is write-back
@@ -37,6 +39,11 @@
 
 /* --sample N: N - 1 (N a power of two); 0: every bio is timed. */
 const volatile __u32 targ_sample_mask = 0;
+/*
+ * --sample on a kernel with ext4_bio_timed (patch 25): the kernel picks the bios it
+ * times; the submission programs only count, and ext4_bio_timed times.
+ */
+const volatile bool targ_kernel_sample = false;
 
 /*
  * With --sample, whether the bio of key is one of the timed ones: a hash of the pointer,
@@ -134,7 +141,7 @@ static __always_inline void bio_submitted(struct bio *bio, __u32 dev, int path, 
 		v->bios++;
 		v->bytes += size;
 		wb_hist_add(&v->size, size >> 10);
-		if (!bio_timed(key))
+		if (targ_kernel_sample || !bio_timed(key))
 			return;
 	}
 	wb_count(&counters, BIO_CNT_QUEUED);
@@ -407,6 +414,38 @@ WB_TWIN(ext4_end_bio, ext4_done, CALL, struct inode *inode, loff_t offset, unsig
 WB_TWIN(ext4_iomap_end_bio, ext4_iomap_done, CALL, struct inode *inode, loff_t offset,
 	size_t size, unsigned int io_flags, int error, bool defer, struct bio *bio,
 	unsigned int bio_size, __u64 in_flight)
+#undef CALL
+
+/*
+ * wbscope kernel from patch 25, with --sample: one of the bios the kernel picked to time
+ * (one in ext4.bio_time_sample, see bio.c) completed. The submission programs counted
+ * every bio; this one adds the latency and errors of the timed ones.
+ */
+static __always_inline int ext4_timed_ev(struct inode *inode, struct bio *bio, __u64 in_flight,
+					 int error, bool iomap, const bool btf)
+{
+	__u32 dev = WB_RD(btf, bio, bi_bdev, bd_dev);
+	struct bio_val *v;
+
+	if (targ_dev && dev != targ_dev)
+		return 0;
+	if (targ_ino && WB_RD(btf, inode, i_ino) != targ_ino)
+		return 0;
+	v = wb_group(&stats, dev, iomap ? WB_PATH_IOMAP : WB_PATH_BH);
+	if (!v) {
+		wb_count(&counters, BIO_CNT_DROP_STATS);
+		return 0;
+	}
+	wb_count(&counters, BIO_CNT_DONE);
+	if (error)
+		v->errors++;
+	v->lat_ns_sum += in_flight;
+	wb_hist_add(&v->lat, wb_time_unit(in_flight));
+	return 0;
+}
+#define CALL(btf) ext4_timed_ev(inode, bio, in_flight, error, iomap, btf)
+WB_TWIN(ext4_bio_timed, ext4_timed, CALL, struct inode *inode, struct bio *bio, __u64 in_flight,
+	int error, bool iomap)
 #undef CALL
 
 SEC("fentry/bio_endio")

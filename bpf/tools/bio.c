@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "hist.h"
 #include "json.h"
@@ -71,6 +72,31 @@ static const struct wb_metric metric_defs[] = {
 #undef STAMPED_ALTS
 #define NR_METRICS ((int)(sizeof(metric_defs) / sizeof(metric_defs[0])))
 
+/*
+ * --sample on a kernel with ext4_bio_timed (patch 25): the kernel stamps one write-back
+ * bio in ext4.bio_time_sample and fires ext4_bio_timed at the completion of those only.
+ * ext4's submission events count every bio (the pairing programs, which then only count),
+ * and no program runs on the completion of an untimed bio.
+ */
+#define KSAMPLE_PARAM "/sys/module/ext4/parameters/bio_time_sample"
+static const struct wb_metric ksample_defs[] = {
+	{ .name = "submit", .alts = {
+		{ "tp_btf:ext4_submit_bio+ext4_iomap_submit_bio (count)", {
+			{ WB_TP_BTF, "ext4_submit_bio", "ext4_submit_btf" },
+			{ WB_TP_BTF, "ext4_iomap_submit_bio", "ext4_iomap_submit_btf" } } },
+		{ "raw_tp:ext4_submit_bio+ext4_iomap_submit_bio (count)", {
+			{ WB_RAW_TP, "ext4_submit_bio", "ext4_submit" },
+			{ WB_RAW_TP, "ext4_iomap_submit_bio", "ext4_iomap_submit" } } },
+	} },
+	{ .name = "complete", .needs = "submit", .alts = {
+		{ "tp_btf:ext4_bio_timed (kernel-sampled)", {
+			{ WB_TP_BTF, "ext4_bio_timed", "ext4_timed_btf", 5 } } },
+		{ "raw_tp:ext4_bio_timed (kernel-sampled)", {
+			{ WB_RAW_TP, "ext4_bio_timed", "ext4_timed", 5 } } },
+	} },
+};
+_Static_assert(sizeof(ksample_defs) == sizeof(metric_defs), "the same metrics");
+
 static const char *const counter_names[BIO_NR_COUNTERS] = {
 	[BIO_CNT_QUEUED] = "counters.queued",
 	[BIO_CNT_DONE] = "counters.completed",
@@ -86,7 +112,9 @@ enum { OPT_SAMPLE = 0x2000, OPT_BLOCK_LAYER };
 
 static const struct argp_option bio_options[] = {
 	{ "sample", OPT_SAMPLE, "N", 0, "Time 1 in N bios (N a power of two, up to 65536): bios, "
-	  "bytes and sizes still count every bio, latency and errors the timed ones", 0 },
+	  "bytes and sizes still count every bio, latency and errors the timed ones. On the "
+	  "wbscope kernel the kernel picks them (ext4.bio_time_sample, set for the run) and "
+	  "runs no program on the other bios' completion", 0 },
 	{ "block-layer", OPT_BLOCK_LAYER, NULL, 0, "Use the block layer's events even where "
 	  "the wbscope kernel's ext4 bio events exist: sees other file systems' (XFS) write-back "
 	  "too, at a program run for every bio and request of the system", 0 },
@@ -119,7 +147,88 @@ struct bio_state {
 	struct wb_tool_state base;
 	struct wb_metric metrics[NR_METRICS];
 	struct bio_bpf *skel;
+	unsigned int ksample_n;	/* --sample done by the kernel (ksample_defs); 0: not */
+	unsigned int ksample_restore;	/* the parameter's value to put back; 0: leave it */
 };
+
+/* Keeps the programs of every alternative of defs from loading. */
+static void bio_unload(struct bpf_object *obj, const struct wb_metric *defs)
+{
+	for (int i = 0; i < NR_METRICS; i++) {
+		struct wb_metric m = defs[i];
+
+		wb_metric_drop_alts(obj, &m, WB_METRIC_ALTS);
+	}
+}
+
+static int ksample_read(unsigned int *v)
+{
+	FILE *f = fopen(KSAMPLE_PARAM, "r");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fscanf(f, "%u", v) == 1;
+	fclose(f);
+	return ok ? 0 : -EINVAL;
+}
+
+static int ksample_write(unsigned int v)
+{
+	FILE *f = fopen(KSAMPLE_PARAM, "w");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%u\n", v) < 0)
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
+/*
+ * Sets ext4.bio_time_sample to n for the run. The value is global: another tracer's n
+ * is an error, unless it is the same n (then it is left for that tracer to put back).
+ */
+static int ksample_start(struct bio_state *st, unsigned int n)
+{
+	unsigned int cur;
+	int err = ksample_read(&cur);
+
+	if (err) {
+		fprintf(stderr, "bio: cannot read %s: %s\n", KSAMPLE_PARAM, strerror(-err));
+		return err;
+	}
+	st->ksample_n = n;
+	if (cur == n)
+		return 0;
+	if (cur > 1) {
+		fprintf(stderr, "bio: %s is %u: another tracer is sampling bios 1 in %u (or one "
+			"was killed before it put the value back); run with --sample %u, or write 1 "
+			"to it if no tracer is running\n", KSAMPLE_PARAM, cur, cur, cur);
+		return -EBUSY;
+	}
+	err = ksample_write(n);
+	if (err) {
+		fprintf(stderr, "bio: cannot write %s: %s\n", KSAMPLE_PARAM, strerror(-err));
+		return err;
+	}
+	st->ksample_restore = cur ? cur : 1;
+	return 0;
+}
+
+/* Puts the parameter back, unless another tracer changed it since. */
+static void ksample_stop(struct bio_state *st)
+{
+	unsigned int cur;
+
+	if (!st->ksample_restore || ksample_read(&cur) || cur != st->ksample_n)
+		return;
+	if (ksample_write(st->ksample_restore))
+		fprintf(stderr, "bio: cannot put %s back to %u\n", KSAMPLE_PARAM, st->ksample_restore);
+	st->ksample_restore = 0;
+}
 
 /*
  * From the completion events' time in flight, the programs do not count completions
@@ -141,6 +250,7 @@ static void bio_close(struct wb_tool_state *base)
 	if (!st)
 		return;
 	wb_tool_stop(&st->base);
+	ksample_stop(st);
 	bio_bpf__destroy(st->skel);
 	free(st);
 }
@@ -169,7 +279,25 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 	 */
 	pair = o->pid || o->prefer == WB_PREFER_FENTRY || o->prefer == WB_PREFER_KPROBE ||
 	       !wb_btf_has_member("bio", "issue_time_ns");
-	for (int i = 0; (o->upstream_hooks || pair) && i < NR_METRICS; i++)
+	/*
+	 * --sample where the kernel samples (its submission and ext4_bio_timed events, and
+	 * the parameter): those hooks alone, and nothing else loads. -p and the other
+	 * options that pair keep pairing, which samples in the programs.
+	 */
+	if (o->sample > 1 && !pair && !o->upstream_hooks &&
+	    wb_raw_tp_exists("ext4_bio_timed") && access(KSAMPLE_PARAM, F_OK) == 0) {
+		bio_unload(st->skel->obj, metric_defs);
+		memcpy(st->metrics, ksample_defs, sizeof(ksample_defs));
+		st->skel->rodata->targ_kernel_sample = true;
+		err = ksample_start(st, o->sample);
+		if (err) {
+			bio_close(&st->base);
+			return err;
+		}
+	} else {
+		bio_unload(st->skel->obj, ksample_defs);
+	}
+	for (int i = 0; !st->ksample_n && (o->upstream_hooks || pair) && i < NR_METRICS; i++)
 		wb_metric_drop_alts(st->skel->obj, &st->metrics[i],
 				    o->upstream_hooks ? NR_EXT4_ALTS : NR_STAMPED_ALTS);
 	WB_SET_FILTERS(st->skel, o);

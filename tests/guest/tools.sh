@@ -91,6 +91,11 @@ check "tools detach cleanly on SIGINT: ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0 0 
 check "trace-cmd recording ended (exit $trc)" test -s "$work/trace.dat"
 check "bio: ext4's completion events with the time in flight on this kernel" jq -e \
 	'.hooks.submit == "tp_btf:ext4_end_bio+ext4_iomap_end_bio (in_flight)" and .hooks.submit == .hooks.complete' "$work/bio.json"
+check "bio --sample 4: ext4's submission events count, the kernel picks the bios ext4_bio_timed times" jq -e \
+	'.hooks.submit == "tp_btf:ext4_submit_bio+ext4_iomap_submit_bio (count)" and
+	 .hooks.complete == "tp_btf:ext4_bio_timed (kernel-sampled)"' "$work/bio-sampled.json"
+check "bio --sample 4: ext4.bio_time_sample put back to 1 at exit" \
+	grep -qx 1 /sys/module/ext4/parameters/bio_time_sample
 check "bio -p: ext4's submission and completion events, paired" jq -e '.hooks.submit == "tp_btf:ext4_submit_bio+ext4_iomap_submit_bio" and
 	.hooks.complete == "tp_btf:ext4_end_bio+ext4_iomap_end_bio"' "$work/bio-pid.json"
 check "bio -p: dd's 64 synchronous 64 KiB writes, every bio timed, nothing else" jq -e --arg i "$imm" \
@@ -237,6 +242,13 @@ for side in iomap bh; do
 	check "$path bio --sample 4: the same bios ($(n "$sbio" .bios) = $(n "$bio" .bios), missed $bm), some timed" \
 		jq -e --argjson b "$bio" --argjson m "$bm" '(.bios - $b.bios | fabs) <= $m and
 		  (.bios != $b.bios or .bytes == $b.bytes) and .hists.latency.count > 0 and .hists.latency.count < .bios' <<<"$sbio"
+	st=$(n "$sbio" .hists.latency.count); tst=$(tc ext4_bio_timed "$kd")
+	check "$path bio --sample 4: timed bios ($st) = trace-cmd's ext4_bio_timed ($tst), missed $(mis bio-sampled)" \
+		same "$st" "$tst" "$(mis bio-sampled)"
+	slsum=$(n "$sbio" .latency_ns_sum); tslsum=$(tcsum ext4_bio_timed "$kd" in_flight)
+	check "$path bio --sample 4: latency sum ($slsum ns) = the sum of trace-cmd's ext4_bio_timed in_flight ($tslsum ns)" \
+		same_sum "$st" "$tst" "$slsum" "$tslsum"
+	stimed=$((${stimed:-0} + st)); sbios=$((${sbios:-0} + $(n "$sbio" .bios)))
 
 	check "$path endio: the default leaves out bio completions and extent sizes" \
 		jq -e '(has("end_bio_inline") | not) and (.hists | (has("ioend_delay") or has("converted_extent_len")) | not)' <<<"$eio"
@@ -342,5 +354,10 @@ a_all=$(jq -r '.counters.allocations_in_writeback' "$work/alloc.json")
 t_all=$(grep -cE " ext4_allocate_blocks: +dev ($ikdev|$bkdev) .*HINT_DATA.*DELALLOC_RESV" "$work/report.txt")
 check "alloc: allocations in writeback ($a_all) = trace-cmd's delayed-block data allocations ($t_all)" \
 	same "$a_all" "$t_all" "$(mis alloc)"
+# The kernel picks one bio in four by a per-CPU count that both devices' bios advance:
+# a quarter of all bios, off by at most one count per CPU (and the bios submitted while
+# the tool attached).
+check "bio --sample 4: the kernel timed a quarter of the bios ($stimed of $sbios)" \
+	sh -c "d=\$(( $stimed * 4 - $sbios )); [ \${d#-} -le $(( 4 * ($(nproc) + 2) )) ]"
 [ -z "${WBSCOPE_GUEST_OUT:-}" ] || cp "$work"/*.json "$work"/*.err "$work/trace.out" "$work/report.txt" "$WBSCOPE_GUEST_OUT/" 2>/dev/null
 t_summary guest-tools

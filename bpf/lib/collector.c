@@ -179,15 +179,9 @@ static unsigned long long kprobe_missed(const struct wb_collector *c)
 
 static bool bpf_stats_on(void)
 {
-	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
-	int v = 0;
+	unsigned int v;
 
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v == 1;
+	return !wb_read_uint_file("/proc/sys/kernel/bpf_stats_enabled", &v) && v == 1;
 }
 
 /*

@@ -505,3 +505,29 @@ void wb_print_group_title(unsigned int dev, unsigned int path)
 	printf("\ndev %s (%u:%u) path %s:", name, WB_DEV_MAJOR(dev), WB_DEV_MINOR(dev),
 	       wb_path_name(path));
 }
+
+int wb_read_uint_file(const char *path, unsigned int *v)
+{
+	FILE *f = fopen(path, "r");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fscanf(f, "%u", v) == 1;
+	fclose(f);
+	return ok ? 0 : -EINVAL;
+}
+
+int wb_write_uint_file(const char *path, unsigned int v)
+{
+	FILE *f = fopen(path, "w");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%u\n", v) < 0)
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}

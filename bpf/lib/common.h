@@ -95,6 +95,12 @@ bool wb_btf_has_type(const char *name, int kind);
 bool wb_btf_has_member(const char *strct, const char *member);
 bool wb_raw_tp_exists(const char *name);
 bool wb_tracefs_event_exists(const char *system, const char *event);
+/*
+ * A file holding one unsigned number (sysctls, module parameters): 0, or -errno
+ * (-EINVAL: the file does not start with a number).
+ */
+int wb_read_uint_file(const char *path, unsigned int *v);
+int wb_write_uint_file(const char *path, unsigned int v);
 /* Explains why BPF loading failed (permissions, missing BTF, ...). */
 void wb_explain_load_error(const char *cmd, int err);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests: option value parsers and device name resolution. */
+#include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "check.h"
@@ -61,5 +62,23 @@ int main(void)
 	}
 
 	unlink(path);
+
+	/* One-number files (module parameters, sysctls): written, read back, bad ones refused. */
+	{
+		char upath[] = "/tmp/wbscope-uint-XXXXXX";
+		unsigned int u = 0;
+		int ufd = mkstemp(upath);
+
+		CHECK(ufd >= 0, "mkstemp");
+		close(ufd);
+		CHECK(wb_write_uint_file(upath, 16) == 0 && wb_read_uint_file(upath, &u) == 0 && u == 16,
+		      "uint file round trip: %u", u);
+		f = fopen(upath, "w");
+		fputs("sixteen\n", f);
+		fclose(f);
+		CHECK(wb_read_uint_file(upath, &u) == -EINVAL, "not a number: -EINVAL");
+		unlink(upath);
+		CHECK(wb_read_uint_file(upath, &u) == -ENOENT, "missing file: -ENOENT");
+	}
 	return check_done("opts");
 }

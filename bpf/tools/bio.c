@@ -161,32 +161,6 @@ static void bio_unload(struct bpf_object *obj, const struct wb_metric *defs)
 	}
 }
 
-static int ksample_read(unsigned int *v)
-{
-	FILE *f = fopen(KSAMPLE_PARAM, "r");
-	int ok;
-
-	if (!f)
-		return -errno;
-	ok = fscanf(f, "%u", v) == 1;
-	fclose(f);
-	return ok ? 0 : -EINVAL;
-}
-
-static int ksample_write(unsigned int v)
-{
-	FILE *f = fopen(KSAMPLE_PARAM, "w");
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	if (fprintf(f, "%u\n", v) < 0)
-		err = -EIO;
-	if (fclose(f) && !err)
-		err = -errno;
-	return err;
-}
-
 /*
  * Sets ext4.bio_time_sample to n for the run. The value is global: another tracer's n
  * is an error, unless it is the same n (then it is left for that tracer to put back).
@@ -194,7 +168,7 @@ static int ksample_write(unsigned int v)
 static int ksample_start(struct bio_state *st, unsigned int n)
 {
 	unsigned int cur;
-	int err = ksample_read(&cur);
+	int err = wb_read_uint_file(KSAMPLE_PARAM, &cur);
 
 	if (err) {
 		fprintf(stderr, "bio: cannot read %s: %s\n", KSAMPLE_PARAM, strerror(-err));
@@ -209,7 +183,7 @@ static int ksample_start(struct bio_state *st, unsigned int n)
 			"to it if no tracer is running\n", KSAMPLE_PARAM, cur, cur, cur);
 		return -EBUSY;
 	}
-	err = ksample_write(n);
+	err = wb_write_uint_file(KSAMPLE_PARAM, n);
 	if (err) {
 		fprintf(stderr, "bio: cannot write %s: %s\n", KSAMPLE_PARAM, strerror(-err));
 		return err;
@@ -223,9 +197,9 @@ static void ksample_stop(struct bio_state *st)
 {
 	unsigned int cur;
 
-	if (!st->ksample_restore || ksample_read(&cur) || cur != st->ksample_n)
+	if (!st->ksample_restore || wb_read_uint_file(KSAMPLE_PARAM, &cur) || cur != st->ksample_n)
 		return;
-	if (ksample_write(st->ksample_restore))
+	if (wb_write_uint_file(KSAMPLE_PARAM, st->ksample_restore))
 		fprintf(stderr, "bio: cannot put %s back to %u\n", KSAMPLE_PARAM, st->ksample_restore);
 	st->ksample_restore = 0;
 }

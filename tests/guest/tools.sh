@@ -359,5 +359,16 @@ check "alloc: allocations in writeback ($a_all) = trace-cmd's delayed-block data
 # the tool attached).
 check "bio --sample 4: the kernel timed a quarter of the bios ($stimed of $sbios)" \
 	sh -c "d=\$(( $stimed * 4 - $sbios )); [ \${d#-} -le $(( 4 * ($(nproc) + 2) )) ]"
+# ext4.bio_time_sample is global: another tracer's value is refused, unless it is the
+# same N, which is then left for that tracer to put back.
+param=/sys/module/ext4/parameters/bio_time_sample
+echo 8 >"$param"
+msg=$("$WBSCOPE_BIN" bio --sample 4 --duration 0.2 2>&1); rc=$?
+check "bio --sample 4 while another tracer samples 1 in 8: refused, naming the parameter (exit $rc)" \
+	sh -c "[ $rc -ne 0 ] && printf '%s' \"\$1\" | grep -q 'bio_time_sample is 8'" _ "$msg"
+"$WBSCOPE_BIN" bio --sample 8 --duration 0.2 >/dev/null 2>&1; rc=$?
+check "bio --sample 8 alongside it: runs (exit $rc), leaves the value at 8" \
+	sh -c "[ $rc -eq 0 ] && grep -qx 8 $param"
+echo 1 >"$param"
 [ -z "${WBSCOPE_GUEST_OUT:-}" ] || cp "$work"/*.json "$work"/*.err "$work/trace.out" "$work/report.txt" "$WBSCOPE_GUEST_OUT/" 2>/dev/null
 t_summary guest-tools

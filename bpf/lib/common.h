@@ -47,6 +47,8 @@ struct wb_opts {
 	/* top: endio leaves out the per-ioend handler metrics where ext4_end_io_work counts
 	 * each run's handled ioends and converted extents (wbscope kernel patch 22) */
 	bool work_sums;
+	/* top: bio keeps no size histogram (top shows no bio sizes) */
+	bool no_bio_sizes;
 	const char *metrics;		/* -M/--metrics: metrics to trace (comma-separated); NULL: all */
 	int nargs;			/* positional arguments seen */
 };

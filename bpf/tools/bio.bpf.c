@@ -44,6 +44,8 @@ const volatile __u32 targ_sample_mask = 0;
  * times; the submission programs only count, and ext4_bio_timed times.
  */
 const volatile bool targ_kernel_sample = false;
+/* top shows no bio sizes: it clears this, and no program keeps the size histogram. */
+const volatile bool targ_size_hist = true;
 
 /*
  * With --sample, whether the bio of key is one of the timed ones: a hash of the pointer,
@@ -140,7 +142,8 @@ static __always_inline void bio_submitted(struct bio *bio, __u32 dev, int path, 
 		}
 		v->bios++;
 		v->bytes += size;
-		wb_hist_add(&v->size, size >> 10);
+		if (targ_size_hist)
+			wb_hist_add(&v->size, size >> 10);
 		if (targ_kernel_sample || !bio_timed(key))
 			return;
 	}
@@ -236,7 +239,8 @@ static __always_inline void bio_account(struct bio_start *s, __u64 key, __u64 no
 	if (!targ_sample_mask) {	/* else counted at submission */
 		v->bios++;
 		v->bytes += size;
-		wb_hist_add(&v->size, size >> 10);
+		if (targ_size_hist)
+			wb_hist_add(&v->size, size >> 10);
 	}
 	v->errors += error;
 	v->lat_ns_sum += delta;
@@ -392,7 +396,8 @@ static __always_inline int ext4_done_ev(struct inode *inode, struct bio *bio, __
 	}
 	v->bios++;
 	v->bytes += bytes;
-	wb_hist_add(&v->size, bytes >> 10);
+	if (targ_size_hist)
+		wb_hist_add(&v->size, bytes >> 10);
 	/* --sample: latency and errors of the timed bios, as when pairing */
 	if (targ_sample_mask && !bio_timed(wb_ptr_key_t(bio, btf)))
 		return 0;

@@ -276,6 +276,7 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 				    o->upstream_hooks ? NR_EXT4_ALTS : NR_STAMPED_ALTS);
 	WB_SET_FILTERS(st->skel, o);
 	st->skel->rodata->targ_sample_mask = o->sample > 1 ? o->sample - 1 : 0;
+	st->skel->rodata->targ_size_hist = !o->no_bio_sizes;
 	st->base.c = (struct wb_collector){
 		.tool = "bio", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
 		.select = o->metrics,

@@ -33,7 +33,8 @@ static const struct wb_tool *const tools[T_NR] = {
  * endio's per-ioend handler metrics are left out where its work event counts the
  * handled ioends and converted extents itself (wb_opts.work_sums). Where writepages'
  * event counts each call's allocations (wbscope kernel patch 23), the allocation columns
- * come from it and alloc is not started: no program on any allocation.
+ * come from it and alloc is not started: no program on any allocation. bio keeps no
+ * size histogram (wb_opts.no_bio_sizes): top shows bios and bytes, not their sizes.
  */
 static const char *const top_metrics[T_NR] = {
 	[T_EIO] = "work,ioend.iomap,io_end.buffer_head",
@@ -391,6 +392,8 @@ int cmd_top(int argc, char **argv)
 			tool_opts[k].delalloc_writeback = true;
 		if (k == T_EIO)
 			tool_opts[k].work_sums = true;
+		if (k == T_BIO)
+			tool_opts[k].no_bio_sizes = true;
 		if (tools[k]->open(&tool_opts[k], &t.st[k], info)) {
 			fprintf(stderr, "%s top: %s columns disabled (see the message above)\n",
 				wb_progname, tools[k]->name);

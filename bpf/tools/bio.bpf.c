@@ -372,6 +372,35 @@ WB_TWIN(ext4_iomap_end_bio, ext4_iomap_end, CALL, struct inode *inode, loff_t of
 #undef CALL
 
 /*
+ * The statistics of an ext4 write-back bio of path past the -d and --ino filters: NULL
+ * when filtered out, or when the device found no slot (counted as a drop).
+ */
+static __always_inline struct bio_val *ext4_bio_group(struct inode *inode, struct bio *bio,
+						      int path, const bool btf)
+{
+	__u32 dev = WB_RD(btf, bio, bi_bdev, bd_dev);
+	struct bio_val *v;
+
+	if (targ_dev && dev != targ_dev)
+		return NULL;
+	if (targ_ino && WB_RD(btf, inode, i_ino) != targ_ino)
+		return NULL;
+	v = wb_group(&stats, dev, path);
+	if (!v)
+		wb_count(&counters, BIO_CNT_DROP_STATS);
+	return v;
+}
+
+/* A timed bio's error and time in flight. */
+static __always_inline void bio_timed_add(struct bio_val *v, int error, __u64 in_flight)
+{
+	if (error)
+		v->errors++;
+	v->lat_ns_sum += in_flight;
+	wb_hist_add(&v->lat, wb_time_unit(in_flight));
+}
+
+/*
  * wbscope kernel from patch 21: a completion that says how long its bio was in flight
  * (0: not measured, a bio submitted before the event was enabled) and what it carried.
  * Everything is counted here; there is no submission program. The -p filter is not
@@ -380,20 +409,12 @@ WB_TWIN(ext4_iomap_end_bio, ext4_iomap_end, CALL, struct inode *inode, loff_t of
 static __always_inline int ext4_done_ev(struct inode *inode, struct bio *bio, __u32 bytes,
 					int error, __u64 in_flight, int path, const bool btf)
 {
-	__u32 dev = WB_RD(btf, bio, bi_bdev, bd_dev);
-	struct bio_val *v;
-
-	if (targ_dev && dev != targ_dev)
-		return 0;
-	if (targ_ino && WB_RD(btf, inode, i_ino) != targ_ino)
-		return 0;
 	/* Completions are not counted here: bio.c adds them up from the groups' bios and
 	 * the drops (one counter fewer to bump on every bio). */
-	v = wb_group(&stats, dev, path);
-	if (!v) {
-		wb_count(&counters, BIO_CNT_DROP_STATS);
+	struct bio_val *v = ext4_bio_group(inode, bio, path, btf);
+
+	if (!v)
 		return 0;
-	}
 	v->bios++;
 	v->bytes += bytes;
 	if (targ_size_hist)
@@ -401,14 +422,12 @@ static __always_inline int ext4_done_ev(struct inode *inode, struct bio *bio, __
 	/* --sample: latency and errors of the timed bios, as when pairing */
 	if (targ_sample_mask && !bio_timed(wb_ptr_key_t(bio, btf)))
 		return 0;
-	if (error)
-		v->errors++;
 	if (!in_flight) {
+		v->errors += error != 0;
 		wb_count(&counters, BIO_CNT_UNTIMED);
 		return 0;
 	}
-	v->lat_ns_sum += in_flight;
-	wb_hist_add(&v->lat, wb_time_unit(in_flight));
+	bio_timed_add(v, error, in_flight);
 	return 0;
 }
 #define CALL(btf) ext4_done_ev(inode, bio, size, error, in_flight, WB_PATH_BH, btf)
@@ -429,23 +448,12 @@ WB_TWIN(ext4_iomap_end_bio, ext4_iomap_done, CALL, struct inode *inode, loff_t o
 static __always_inline int ext4_timed_ev(struct inode *inode, struct bio *bio, __u64 in_flight,
 					 int error, bool iomap, const bool btf)
 {
-	__u32 dev = WB_RD(btf, bio, bi_bdev, bd_dev);
-	struct bio_val *v;
+	struct bio_val *v = ext4_bio_group(inode, bio, iomap ? WB_PATH_IOMAP : WB_PATH_BH, btf);
 
-	if (targ_dev && dev != targ_dev)
+	if (!v)
 		return 0;
-	if (targ_ino && WB_RD(btf, inode, i_ino) != targ_ino)
-		return 0;
-	v = wb_group(&stats, dev, iomap ? WB_PATH_IOMAP : WB_PATH_BH);
-	if (!v) {
-		wb_count(&counters, BIO_CNT_DROP_STATS);
-		return 0;
-	}
 	wb_count(&counters, BIO_CNT_DONE);
-	if (error)
-		v->errors++;
-	v->lat_ns_sum += in_flight;
-	wb_hist_add(&v->lat, wb_time_unit(in_flight));
+	bio_timed_add(v, error, in_flight);
 	return 0;
 }
 #define CALL(btf) ext4_timed_ev(inode, bio, in_flight, error, iomap, btf)

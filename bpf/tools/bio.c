@@ -271,7 +271,7 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 	} else {
 		bio_unload(st->skel->obj, ksample_defs);
 	}
-	for (int i = 0; !st->ksample_n && (o->upstream_hooks || pair) && i < NR_METRICS; i++)
+	for (int i = 0; (o->upstream_hooks || pair) && i < NR_METRICS; i++)
 		wb_metric_drop_alts(st->skel->obj, &st->metrics[i],
 				    o->upstream_hooks ? NR_EXT4_ALTS : NR_STAMPED_ALTS);
 	WB_SET_FILTERS(st->skel, o);

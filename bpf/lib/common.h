@@ -49,6 +49,10 @@ struct wb_opts {
 	bool work_sums;
 	/* top: bio keeps no size histogram (top shows no bio sizes) */
 	bool no_bio_sizes;
+	/* top: writepages counts the bios each call submitted (wbscope kernel patch 26), so
+	 * where the kernel samples (--sample, patch 25) bio traces the timed completions
+	 * alone, with no program on any submission */
+	bool bio_timed_only;
 	const char *metrics;		/* -M/--metrics: metrics to trace (comma-separated); NULL: all */
 	int nargs;			/* positional arguments seen */
 };

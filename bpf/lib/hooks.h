@@ -28,7 +28,7 @@ enum wb_hook_kind {
 };
 
 #define WB_ALT_HOOKS 5
-#define WB_METRIC_ALTS 8
+#define WB_METRIC_ALTS 10
 
 struct wb_hook {
 	enum wb_hook_kind kind;

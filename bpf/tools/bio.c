@@ -39,8 +39,9 @@
 		{ "raw_tp:ext4_end_bio+ext4_iomap_end_bio (in_flight)", { \
 			{ WB_RAW_TP, "ext4_end_bio", "ext4_done", 8 }, \
 			{ WB_RAW_TP, "ext4_iomap_end_bio", "ext4_iomap_done", 9 } } }
+enum { BIO_M_SUBMIT, BIO_M_COMPLETE };	/* metric_defs' and ksample_defs' order */
 static const struct wb_metric metric_defs[] = {
-	{ .name = "submit", .alts = {
+	[BIO_M_SUBMIT] = { .name = "submit", .alts = {
 		STAMPED_ALTS,
 		{ "tp_btf:ext4_submit_bio+ext4_iomap_submit_bio", {
 			{ WB_TP_BTF, "ext4_submit_bio", "ext4_submit_btf" },
@@ -51,7 +52,7 @@ static const struct wb_metric metric_defs[] = {
 		{ "tp_btf:block_bio_queue", { { WB_TP_BTF, "block_bio_queue", "bio_queue_btf" } } },
 		{ "raw_tp:block_bio_queue", { { WB_RAW_TP, "block_bio_queue", "bio_queue" } } },
 	} },
-	{ .name = "complete", .needs = "submit", .alts = {
+	[BIO_M_COMPLETE] = { .name = "complete", .needs = "submit", .alts = {
 		STAMPED_ALTS,
 		{ "tp_btf:ext4_end_bio+ext4_iomap_end_bio", {
 			{ WB_TP_BTF, "ext4_end_bio", "ext4_end_btf", 7 },
@@ -80,7 +81,7 @@ static const struct wb_metric metric_defs[] = {
  */
 #define KSAMPLE_PARAM "/sys/module/ext4/parameters/bio_time_sample"
 static const struct wb_metric ksample_defs[] = {
-	{ .name = "submit", .alts = {
+	[BIO_M_SUBMIT] = { .name = "submit", .alts = {
 		{ "tp_btf:ext4_submit_bio+ext4_iomap_submit_bio (count)", {
 			{ WB_TP_BTF, "ext4_submit_bio", "ext4_submit_btf" },
 			{ WB_TP_BTF, "ext4_iomap_submit_bio", "ext4_iomap_submit_btf" } } },
@@ -88,7 +89,7 @@ static const struct wb_metric ksample_defs[] = {
 			{ WB_RAW_TP, "ext4_submit_bio", "ext4_submit" },
 			{ WB_RAW_TP, "ext4_iomap_submit_bio", "ext4_iomap_submit" } } },
 	} },
-	{ .name = "complete", .needs = "submit", .alts = {
+	[BIO_M_COMPLETE] = { .name = "complete", .needs = "submit", .alts = {
 		{ "tp_btf:ext4_bio_timed (kernel-sampled)", {
 			{ WB_TP_BTF, "ext4_bio_timed", "ext4_timed_btf", 5 } } },
 		{ "raw_tp:ext4_bio_timed (kernel-sampled)", {
@@ -232,6 +233,7 @@ static void bio_close(struct wb_tool_state *base)
 static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *hooks_out)
 {
 	struct bio_state *st = calloc(1, sizeof(*st));
+	const char *select = o->metrics;
 	bool pair;
 	int err;
 
@@ -263,6 +265,11 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 		bio_unload(st->skel->obj, metric_defs);
 		memcpy(st->metrics, ksample_defs, sizeof(ksample_defs));
 		st->skel->rodata->targ_kernel_sample = true;
+		/* top, whose bio counts come from writepages' calls: the timing alone */
+		if (o->bio_timed_only) {
+			st->metrics[BIO_M_COMPLETE].needs = NULL;
+			select = "complete";
+		}
 		err = ksample_start(st, o->sample);
 		if (err) {
 			bio_close(&st->base);
@@ -279,7 +286,7 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 	st->skel->rodata->targ_size_hist = !o->no_bio_sizes;
 	st->base.c = (struct wb_collector){
 		.tool = "bio", .obj = st->skel->obj, .metrics = st->metrics, .nmetrics = NR_METRICS,
-		.select = o->metrics,
+		.select = select,
 		.stats_map = "stats", .counters_map = "counters", .ncounters = BIO_NR_COUNTERS,
 		.counter_names = counter_names,
 		.val_size = sizeof(struct bio_val),

@@ -19,5 +19,10 @@ bool wb_writepages_has_maps(const struct wb_collector *c);
 /* The hook labels of ext4_writepages_done with those counts (writepages, alloc). */
 #define WB_WP_DONE_MAPS_BTF "tp_btf:ext4_writepages_done (with mapping counts)"
 #define WB_WP_DONE_MAPS_RAW "raw_tp:ext4_writepages_done (with mapping counts)"
+/* writepages: does its hook (ext4_writepages_done from wbscope kernel patch 26) also count
+ * the bios each call submitted and their bytes (wp_val.bios, bio_bytes)? */
+bool wb_writepages_has_bios(const struct wb_collector *c);
+#define WB_WP_DONE_BIOS_BTF "tp_btf:ext4_writepages_done (with mapping counts and bios)"
+#define WB_WP_DONE_BIOS_RAW "raw_tp:ext4_writepages_done (with mapping counts and bios)"
 
 #endif

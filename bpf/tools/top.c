@@ -35,6 +35,10 @@ static const struct wb_tool *const tools[T_NR] = {
  * event counts each call's allocations (wbscope kernel patch 23), the allocation columns
  * come from it and alloc is not started: no program on any allocation. bio keeps no
  * size histogram (wb_opts.no_bio_sizes): top shows bios and bytes, not their sizes.
+ * Where writepages' event also counts each call's bios (patch 26) and the kernel samples
+ * the timed bios (--sample, patch 25), the bio counts come from writepages too and bio
+ * traces the timed completions alone (wb_opts.bio_timed_only): no program on any
+ * submission.
  */
 static const char *const top_metrics[T_NR] = {
 	[T_EIO] = "work,ioend.iomap,io_end.buffer_head",
@@ -43,6 +47,8 @@ static const char *const top_metrics[T_NR] = {
 
 #define TOP_MAX_ROWS 256
 #define TOP_ALLOC_FROM_WP "allocation columns from writepages' ext4_writepages_done"
+#define TOP_BIOS_FROM_WP "bio counts from writepages' ext4_writepages_done, the kernel-sampled " \
+	"completions timed"
 
 
 struct row {
@@ -57,6 +63,7 @@ struct top {
 	int nrows;
 	unsigned long long drops;
 	bool alloc_from_wp;	/* the allocation columns come from writepages' calls */
+	bool bios_from_wp;	/* the bio counts come from writepages' calls */
 };
 
 static const char doc[] =
@@ -131,6 +138,24 @@ static struct al_cols al_cols_of(const struct top *t, const struct row *r)
 	return (struct al_cols){ 0 };
 }
 
+/* A row's bio counts: from writepages' calls or from bio; has false without. */
+struct bio_cols {
+	bool has;
+	unsigned long long bios, bytes;
+};
+
+static struct bio_cols bio_cols_of(const struct top *t, const struct row *r)
+{
+	const struct wp_val *wp = r->v[T_WP];
+	const struct bio_val *bio = r->v[T_BIO];
+
+	if (t->bios_from_wp)
+		return wp ? (struct bio_cols){ true, wp->bios, wp->bio_bytes } : (struct bio_cols){ 0 };
+	if (bio)
+		return (struct bio_cols){ true, bio->bios, bio->bytes };
+	return (struct bio_cols){ 0 };
+}
+
 static struct eio_cols eio_cols_of(const struct top *t, const struct row *r,
 				   const struct eio_val *eio)
 {
@@ -192,13 +217,14 @@ static void print_text(const struct top *t, double span)
 		bool bh = r->path == WB_PATH_BH;
 		struct eio_cols e = eio_cols_of(t, r, eio);
 		struct al_cols a = al_cols_of(t, r);
+		struct bio_cols b = bio_cols_of(t, r);
 
 		wb_dev_name(r->dev, NULL, dev, sizeof(dev));
 		cell_u(c[0], 16, wp != NULL, wp ? (double)wp->calls / span : 0, "%.0f");
 		cell_u(c[1], 16, wp != NULL, wp ? (double)wp->pages_total / span : 0, "%.0f");
 		cell_u(c[2], 16, wp && wp->lat.count, wp ? wb_hist_quantile(&wp->lat, 0.99) : 0, "%.0f");
-		cell_u(c[3], 16, bio != NULL, bio ? (double)bio->bios / span : 0, "%.0f");
-		cell_u(c[4], 16, bio != NULL, bio ? (double)bio->bytes / 1048576.0 / span : 0, "%.1f");
+		cell_u(c[3], 16, b.has, (double)b.bios / span, "%.0f");
+		cell_u(c[4], 16, b.has, (double)b.bytes / 1048576.0 / span, "%.1f");
 		cell_u(c[5], 16, bio && bio->lat.count, bio ? wb_hist_quantile(&bio->lat, 0.99) : 0, "%.0f");
 		cell_u(c[6], 16, e.has_deferred, (double)e.deferred / span, "%.0f");
 		cell_u(c[7], 16, eio && eio->work_delay.count,
@@ -248,6 +274,8 @@ static int print_json(const struct top *t, double span)
 			wb_metrics_json(&j, t->st[k]->c.metrics, t->st[k]->c.nmetrics);
 			wb_json_kv_uint(&j, "missed", t->st[k]->snap.missed);
 			wb_json_bpf_cost(&j, &t->st[k]->snap);
+			if (k == T_BIO && t->bios_from_wp)
+				wb_json_kv_str(&j, "counts_from", "writepages");
 		} else if (k == T_AL && t->alloc_from_wp) {
 			wb_json_kv_str(&j, "not_started", TOP_ALLOC_FROM_WP);
 		} else {
@@ -264,6 +292,7 @@ static int print_json(const struct top *t, double span)
 		const struct bio_val *bio = r->v[T_BIO];
 		const struct eio_val *eio = r->v[T_EIO];
 		struct al_cols a = al_cols_of(t, r);
+		struct bio_cols b = bio_cols_of(t, r);
 
 		wb_json_obj_begin(&j);
 		wb_json_group_dev(&j, r->dev, r->path);
@@ -275,12 +304,15 @@ static int print_json(const struct top *t, double span)
 			json_hist_q(&j, "latency", &wp->lat);
 			wb_json_obj_end(&j);
 		}
-		if (bio) {
+		if (b.has || bio) {
 			wb_json_key(&j, "bio");
 			wb_json_obj_begin(&j);
-			wb_json_kv_uint(&j, "bios", bio->bios);
-			wb_json_kv_uint(&j, "bytes", bio->bytes);
-			json_hist_q(&j, "latency", &bio->lat);
+			if (b.has) {
+				wb_json_kv_uint(&j, "bios", b.bios);
+				wb_json_kv_uint(&j, "bytes", b.bytes);
+			}
+			if (bio)
+				json_hist_q(&j, "latency", &bio->lat);
 			wb_json_obj_end(&j);
 		}
 		if (eio) {
@@ -392,8 +424,11 @@ int cmd_top(int argc, char **argv)
 			tool_opts[k].delalloc_writeback = true;
 		if (k == T_EIO)
 			tool_opts[k].work_sums = true;
-		if (k == T_BIO)
+		if (k == T_BIO) {
 			tool_opts[k].no_bio_sizes = true;
+			tool_opts[k].bio_timed_only = t.st[T_WP] &&
+						      wb_writepages_has_bios(&t.st[T_WP]->c);
+		}
 		if (tools[k]->open(&tool_opts[k], &t.st[k], info)) {
 			fprintf(stderr, "%s top: %s columns disabled (see the message above)\n",
 				wb_progname, tools[k]->name);
@@ -401,6 +436,10 @@ int cmd_top(int argc, char **argv)
 			continue;
 		}
 		started++;
+		if (k == T_BIO && tool_opts[k].bio_timed_only && !on(&t, T_BIO, "submit")) {
+			t.bios_from_wp = true;
+			fprintf(info, "bio: %s\n", TOP_BIOS_FROM_WP);
+		}
 	}
 	if (!started) {
 		fprintf(stderr, "%s top: no collector could be started\n", wb_progname);

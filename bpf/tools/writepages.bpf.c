@@ -5,7 +5,8 @@
  * - the wbscope kernel's ext4_writepages_done: one event per call, after its result,
  *   carrying its duration, nr_to_write at entry and path: one program per call, no
  *   per-thread state; since kernel patch 23 also the extents the call mapped and the
- *   delayed extents it allocated, with their blocks;
+ *   delayed extents it allocated, with their blocks; since patch 26 the bios the call
+ *   submitted and their bytes;
  * - the upstream ext4_writepages / ext4_writepages_result tracepoints (both paths), as
  *   tp_btf programs reading their typed arguments directly, else as raw tracepoints;
  * - fentry/fexit on ext4_writepages; a kprobe/kretprobe pair on it. Without the result
@@ -153,12 +154,14 @@ WB_TWIN(ext4_writepages_result, wp_exit_tp, CALL, struct inode *inode, struct wr
  * pages written and the duration (-1: the event was enabled during the call). No
  * per-thread state: one program per call instead of two. Since kernel patch 23 it also
  * counts the extents the call mapped and the delayed extents it allocated, with their
- * blocks (0 from the older event's program, which does not read them).
+ * blocks, and since patch 26 the bios the call submitted, with their bytes (0 from the
+ * older events' programs, which do not read them).
  */
 static __always_inline void wp_done(struct inode *inode, struct writeback_control *wbc, bool iomap,
 				    long nr_to_write, long pages_written, int ret,
 				    long long duration_ns, unsigned int extents,
-				    unsigned int allocs, __u64 alloc_blocks, const bool btf)
+				    unsigned int allocs, __u64 alloc_blocks, unsigned int bios,
+				    __u64 bio_bytes, const bool btf)
 {
 	struct wp_val *val;
 	__u32 dev;
@@ -178,6 +181,8 @@ static __always_inline void wp_done(struct inode *inode, struct writeback_contro
 	val->extents += extents;
 	val->allocs += allocs;
 	val->alloc_blocks += alloc_blocks;
+	val->bios += bios;
+	val->bio_bytes += bio_bytes;
 	if (duration_ns < 0) {
 		wb_count(&counters, WP_CNT_UNPAIRED);
 		return;
@@ -186,16 +191,24 @@ static __always_inline void wp_done(struct inode *inode, struct writeback_contro
 }
 
 #define CALL(btf) ({ wp_done(inode, wbc, iomap, nr_to_write, pages_written, ret, duration_ns, \
-			     0, 0, 0, btf); 0; })
+			     0, 0, 0, 0, 0, btf); 0; })
 WB_TWIN(ext4_writepages_done, wp_done_tp, CALL, struct inode *inode, struct writeback_control *wbc,
 	bool iomap, long nr_to_write, long pages_written, int ret, long long duration_ns)
 #undef CALL
 
 #define CALL(btf) ({ wp_done(inode, wbc, iomap, nr_to_write, pages_written, ret, duration_ns, \
-			     extents, allocs, alloc_blocks, btf); 0; })
+			     extents, allocs, alloc_blocks, 0, 0, btf); 0; })
 WB_TWIN(ext4_writepages_done, wp_done_maps_tp, CALL, struct inode *inode, struct writeback_control *wbc,
 	bool iomap, long nr_to_write, long pages_written, int ret, long long duration_ns,
 	unsigned int extents, unsigned int allocs, __u64 alloc_blocks)
+#undef CALL
+
+#define CALL(btf) ({ wp_done(inode, wbc, iomap, nr_to_write, pages_written, ret, duration_ns, \
+			     extents, allocs, alloc_blocks, bios, bio_bytes, btf); 0; })
+WB_TWIN(ext4_writepages_done, wp_done_bios_tp, CALL, struct inode *inode, struct writeback_control *wbc,
+	bool iomap, long nr_to_write, long pages_written, int ret, long long duration_ns,
+	unsigned int extents, unsigned int allocs, __u64 alloc_blocks, unsigned int bios,
+	__u64 bio_bytes)
 #undef CALL
 
 SEC("fentry/ext4_writepages")

@@ -17,6 +17,10 @@
 
 static const struct wb_metric metric_defs[] = {
 	{ .name = "writepages", .alts = {
+		{ WB_WP_DONE_BIOS_BTF, {
+			{ WB_TP_BTF, "ext4_writepages_done", "wp_done_bios_tp_btf", 12 } } },
+		{ WB_WP_DONE_BIOS_RAW, {
+			{ WB_RAW_TP, "ext4_writepages_done", "wp_done_bios_tp", 12 } } },
 		{ WB_WP_DONE_MAPS_BTF, {
 			{ WB_TP_BTF, "ext4_writepages_done", "wp_done_maps_tp_btf", 10 } } },
 		{ WB_WP_DONE_MAPS_RAW, {
@@ -56,11 +60,19 @@ struct wp_state {
 	struct writepages_bpf *skel;
 };
 
+bool wb_writepages_has_bios(const struct wb_collector *c)
+{
+	const char *hook = wb_metric_hook(c->metrics, c->nmetrics, "writepages");
+
+	return hook && (!strcmp(hook, WB_WP_DONE_BIOS_BTF) || !strcmp(hook, WB_WP_DONE_BIOS_RAW));
+}
+
 bool wb_writepages_has_maps(const struct wb_collector *c)
 {
 	const char *hook = wb_metric_hook(c->metrics, c->nmetrics, "writepages");
 
-	return hook && (!strcmp(hook, WB_WP_DONE_MAPS_BTF) || !strcmp(hook, WB_WP_DONE_MAPS_RAW));
+	return wb_writepages_has_bios(c) ||
+	       (hook && (!strcmp(hook, WB_WP_DONE_MAPS_BTF) || !strcmp(hook, WB_WP_DONE_MAPS_RAW)));
 }
 
 /*
@@ -164,6 +176,12 @@ static void wp_text(const struct wb_tool_state *st, const struct wb_opts *o)
 		if (wb_writepages_has_maps(&st->c))
 			printf("  %llu delayed extents mapped, %llu of them allocated (%llu blocks)\n",
 			       v->extents, v->allocs, v->alloc_blocks);
+		if (wb_writepages_has_bios(&st->c)) {
+			printf("  %llu bios submitted, %.1f MiB", v->bios, (double)v->bio_bytes / 1048576.0);
+			if (v->bios)
+				printf(", avg %.1f KiB", (double)v->bio_bytes / (double)v->bios / 1024.0);
+			printf("\n");
+		}
 		printf("\n");
 		wb_hist_print(stdout, &v->lat, o->milliseconds ? "msecs" : "usecs");
 		printf("\n");
@@ -201,6 +219,10 @@ static void wp_json(struct wb_json *j, const struct wb_tool_state *st, const str
 			wb_json_kv_uint(j, "allocations", v->allocs);
 			wb_json_kv_uint(j, "blocks_allocated", v->alloc_blocks);
 		}
+		if (wb_writepages_has_bios(&st->c)) {
+			wb_json_kv_uint(j, "bios", v->bios);
+			wb_json_kv_uint(j, "bio_bytes", v->bio_bytes);
+		}
 		wb_json_key(j, "hists");
 		wb_json_obj_begin(j);
 		wb_json_hist(j, "latency", &v->lat, unit);
@@ -220,7 +242,7 @@ const struct wb_tool wb_tool_writepages = {
 "nr_to_write, per device and write-back path (iomap when the inode's address\n"
 "space operations are ext4_iomap_aops, else buffer_head). On the wbscope\n"
 "kernel also the delayed extents the calls mapped and those they allocated,\n"
-"with their blocks.\n"
+"with their blocks, and the bios they submitted.\n"
 "\n"
 "USAGE: wbscope writepages [OPTIONS] [interval] [count]\n"
 "\n"

@@ -38,6 +38,9 @@ struct wp_val {
 	unsigned long long extents;	/* extents passed to block mapping */
 	unsigned long long allocs;	/* delayed extents given blocks */
 	unsigned long long alloc_blocks; /* the blocks they were given */
+	/* from ext4_writepages_done's bio counts (wbscope kernel patch 26), else 0 */
+	unsigned long long bios;	/* write-back bios the calls submitted */
+	unsigned long long bio_bytes;	/* their bytes */
 };
 
 #endif

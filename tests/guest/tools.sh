@@ -54,7 +54,10 @@ t_on_exit "kill -INT $!"
 "$WBSCOPE_BIN" top --json 1 >"$work/top.json" 2>"$work/top.err" &
 pids+=($!)
 t_on_exit "kill -INT $!"
-for tool in writepages bio endio alloc bio-sampled bio-pid endio-all top; do
+"$WBSCOPE_BIN" top --sample 4 --json 1 >"$work/top-sampled.json" 2>"$work/top-sampled.err" &
+pids+=($!)
+t_on_exit "kill -INT $!"
+for tool in writepages bio endio alloc bio-sampled bio-pid endio-all top top-sampled; do
 	for _ in $(seq 300); do grep -q "^Tracing" "$work/$tool.err" 2>/dev/null && break; sleep 0.2; done
 	check "$tool started" grep -q "^Tracing" "$work/$tool.err"
 done
@@ -87,7 +90,7 @@ rcs=()
 for p in "${pids[@]}"; do kill -INT "$p"; done
 for p in "${pids[@]}"; do wait "$p"; rcs+=($?); done
 kill -TERM $trace_pid; wait $trace_pid; trc=$?
-check "tools detach cleanly on SIGINT: ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0 0 0 0 0"
+check "tools detach cleanly on SIGINT: ${rcs[*]}" test "${rcs[*]}" = "0 0 0 0 0 0 0 0 0"
 check "trace-cmd recording ended (exit $trc)" test -s "$work/trace.dat"
 check "bio: ext4's completion events with the time in flight on this kernel" jq -e \
 	'.hooks.submit == "tp_btf:ext4_end_bio+ext4_iomap_end_bio (in_flight)" and .hooks.submit == .hooks.complete' "$work/bio.json"
@@ -104,8 +107,13 @@ check "bio -p: dd's 64 synchronous 64 KiB writes, every bio timed, nothing else"
 check "top: allocation columns from writepages' calls, alloc not started" \
 	jq -se '.[0].tools.alloc.not_started and (.[0].tools.alloc | has("hooks") | not)' "$work/top.json"
 check "top: no program on the allocation event" sh -c "! grep -q ext4_allocate_blocks $work/top.err"
-check "writepages: one event per call with its mapping counts (ext4_writepages_done) on this kernel" \
-	jq -e '.hooks.writepages == "tp_btf:ext4_writepages_done (with mapping counts)"' "$work/writepages.json"
+check "writepages: one event per call with its mapping and bio counts (ext4_writepages_done) on this kernel" \
+	jq -e '.hooks.writepages == "tp_btf:ext4_writepages_done (with mapping counts and bios)"' "$work/writepages.json"
+check "top --sample 4: bio counts from writepages' calls, bio times the kernel-sampled completions alone" jq -se \
+	'.[0].tools | .bio.counts_from == "writepages" and .bio.hooks.submit == "unavailable" and
+	 .bio.hooks.complete == "tp_btf:ext4_bio_timed (kernel-sampled)" and
+	 .writepages.hooks.writepages == "tp_btf:ext4_writepages_done (with mapping counts and bios)"' "$work/top-sampled.json"
+check "top --sample 4: no program on a bio submission event" sh -c "! grep -qE 'submit_bio|block_bio_queue' $work/top-sampled.err"
 check "alloc: per-call counts from ext4_writepages_done on this kernel" \
 	jq -e '.hooks.writeback == "tp_btf:ext4_writepages_done (with mapping counts)"' "$work/alloc.json"
 check "alloc: allocations and extents from the mappings' results, one program per extent" jq -e \
@@ -124,8 +132,11 @@ grp() { jq -c --arg d "$2" --arg p "$3" '[.groups[] | select(.dev == $d and .pat
 # mis TOOL: program runs the kernel skipped for that tool ("missed": on this preemptible
 # kernel a BPF program preempted by another run of itself on the same CPU skips that run)
 mis() { jq -r '.missed // 0' "$work/$1.json"; }
-# mis_top TOOL: the same for top's collector of that tool, over its intervals
-mis_top() { jq -s --arg t "$1" '[.[].tools[$t].missed // 0] | add // 0' "$work/top.json"; }
+# mis_top TOOL [TOP]: the same for top's collector of that tool, over its intervals (of the
+# top run whose output is $work/TOP.json, top by default)
+mis_top() { jq -s --arg t "$1" '[.[].tools[$t].missed // 0] | add // 0' "$work/${2:-top}.json"; }
+# top_sum TOP MM PATH EXPR: the sum of EXPR over that top run's intervals for the group
+top_sum() { jq -s --arg d "$2" --arg p "$3" "[.[].groups[] | select(.dev == \$d and .path == \$p) | $4 // 0] | add // 0" "$work/$1.json"; }
 # same COUNT TRACED MISSED: the tool's count equals trace-cmd's, short by no more than the
 # runs the kernel reported skipping
 same() { [ "$1" -gt 0 ] && [ "$1" -le "$2" ] && [ $(($2 - $1)) -le "$3" ]; }
@@ -194,6 +205,21 @@ for side in iomap bh; do
 		sed -n 's/.* duration_ns \(-\?[0-9]*\).*/\1/p' | awk '$1 >= 0 { s += $1 } END { printf "%.0f\n", s }')
 	check "$path writepages: latency sum ($(n "$wp" .latency_ns_sum) ns) = trace-cmd's ext4_writepages_done durations ($dsum ns)" \
 		same_sum "$calls" "$tcalls" "$(n "$wp" .latency_ns_sum)" "$dsum"
+	# The bios the calls submitted (kernel patch 26): what trace-cmd's done events say, and
+	# ext4's own submission events.
+	if [ $side = iomap ]; then sev=ext4_iomap_submit_bio eev=ext4_iomap_end_bio; else sev=ext4_submit_bio eev=ext4_end_bio; fi
+	wbios=$(n "$wp" .bios); wbby=$(n "$wp" .bio_bytes)
+	check "$path writepages: bios submitted ($wbios, $wbby bytes) = trace-cmd's done events' ($(tcsum ext4_writepages_done "$kd" bios), $(tcsum ext4_writepages_done "$kd" bio_bytes) bytes) = its $sev ($(tc $sev "$kd"), $(tcsum $sev "$kd" size) bytes)" \
+		eval 'same_sum "$calls" "$tcalls" "$wbios" "$(tcsum ext4_writepages_done "$kd" bios)" &&
+		      same_sum "$calls" "$tcalls" "$wbby" "$(tcsum ext4_writepages_done "$kd" bio_bytes)" &&
+		      test "$(tcsum ext4_writepages_done "$kd" bios)" = "$(tc $sev "$kd")" &&
+		      test "$(tcsum ext4_writepages_done "$kd" bio_bytes)" = "$(tcsum $sev "$kd" size)"'
+	tsb=$(top_sum top-sampled "$mm" "$path" .bio.bios); tsby=$(top_sum top-sampled "$mm" "$path" .bio.bytes)
+	tsl=$(top_sum top-sampled "$mm" "$path" .bio.latency.count)
+	check "$path top --sample 4: bios ($tsb, $tsby bytes) over its intervals = writepages' ($wbios, $wbby); missed runs $(mis_top writepages top-sampled), $(mis writepages)" \
+		eval 'near_sum "$tsb" "$wbios" "$(mis_top writepages top-sampled)" "$(mis writepages)" &&
+		      near_sum "$tsby" "$wbby" "$(mis_top writepages top-sampled)" "$(mis writepages)"'
+	check "$path top --sample 4: some bios timed ($tsl of $tsb)" test "$tsl" -gt 0 -a "$tsl" -lt "$tsb"
 	check "$path writepages: latency and pages histograms non-empty" \
 		jq -e '.hists.latency.count > 0 and .pages_written > 0' <<<"$wp"
 	# The calls' mapping counts: what trace-cmd's done events say, and what ext4's
@@ -224,7 +250,6 @@ for side in iomap bh; do
 
 	check "$path bio: write-back bios timed, sizes recorded" \
 		jq -e '.bios > 0 and .hists.latency.count == .bios and .hists.size.count == .bios and .bytes >= 41943040' <<<"$bio"
-	if [ $side = iomap ]; then sev=ext4_iomap_submit_bio eev=ext4_iomap_end_bio; else sev=ext4_submit_bio eev=ext4_end_bio; fi
 	nb=$(n "$bio" .bios); tnb=$(tc $sev "$kd"); tne=$(tc $eev "$kd")
 	check "$path bio: bios ($nb) = trace-cmd's $sev ($tnb) and $eev ($tne), missed $(mis bio)" \
 		eval 'same "$nb" "$tnb" "$(mis bio)" && same "$nb" "$tne" "$(mis bio)"'
@@ -266,7 +291,7 @@ for side in iomap bh; do
 			jq -e '.hists.ioends_merged.count == .ioends and .hists.ioend_run.count == .ioends' <<<"$eio"
 		mrg=$(jq -r '.hists.ioends_merged.sum // 0' <<<"$eio")
 		check "iomap endio: ioends before merging ($mrg) = deferred completions ($def)" same "$mrg" "$def" "$(mis endio)"
-		tdef=$(jq -s --arg d "$mm" '[.[].groups[] | select(.dev == $d and .path == "iomap") | .endio.deferred // 0] | add // 0' "$work/top.json")
+		tdef=$(top_sum top "$mm" iomap .endio.deferred)
 		check "iomap top: completions deferred over its intervals ($tdef) = endio's ($mrg); missed runs $(mis_top endio), $(mis endio)" \
 			near_sum "$tdef" "$mrg" "$(mis_top endio)" "$(mis endio)"
 		ds=$(n "$eio" .disksize_updates); tds=$(tc ext4_iomap_update_disksize "$kd")
@@ -309,7 +334,7 @@ for side in iomap bh; do
 	check "$path endio: extents converted by the runs ($we) = the sum of trace-cmd's extents ($twe)" same_sum "$wk" "$twk" "$we" "$twe"
 	check "$path endio: the runs' counts = the per-ioend events' ($wh = $(n "$eio" .ioends), $we = $(n "$eio" .extents_converted))" \
 		eval 'near_sum "$wh" "$(n "$eio" .ioends)" "$(mis endio)" "$(mis endio)" && near_sum "$we" "$(n "$eio" .extents_converted)" "$(mis endio)" "$(mis endio)"'
-	tx=$(jq -s --arg d "$mm" --arg p "$path" '[.[].groups[] | select(.dev == $d and .path == $p) | .endio.extents_converted // 0] | add // 0' "$work/top.json")
+	tx=$(top_sum top "$mm" "$path" .endio.extents_converted)
 	check "$path top: extents converted over its intervals ($tx) = endio's runs' ($we); missed runs $(mis_top endio), $(mis endio)" \
 		near_sum "$tx" "$we" "$(mis_top endio)" "$(mis endio)"
 	check "$path endio: work items, unwritten extents converted" \
@@ -323,7 +348,7 @@ for side in iomap bh; do
 	check "$path alloc: allocations in writeback ($allocs) <= trace-cmd's ext4_allocate_blocks ($tal), > 0" \
 		test "$allocs" -gt 0 -a "$allocs" -le "$tal"
 	# top's alloc columns take allocations of delayed blocks for write-back's.
-	talloc=$(jq -s --arg d "$mm" --arg p "$path" '[.[].groups[] | select(.dev == $d and .path == $p) | .alloc.allocations // 0] | add // 0' "$work/top.json")
+	talloc=$(top_sum top "$mm" "$path" .alloc.allocations)
 	tmis=$(jq -s '[.[].tools[].missed // 0] | add // 0' "$work/top.json")
 	check "$path top: allocations in writeback over its intervals ($talloc) = alloc's ($allocs); missed runs $tmis, $(mis alloc)" \
 		near_sum "$talloc" "$allocs" "$tmis" "$(mis alloc)"

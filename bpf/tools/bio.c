@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "hist.h"
 #include "json.h"
@@ -193,6 +192,25 @@ static int ksample_start(struct bio_state *st, unsigned int n)
 	return 0;
 }
 
+unsigned int wb_bio_kernel_sample(void)
+{
+	unsigned int cur;
+
+	if (!wb_raw_tp_exists("ext4_bio_timed") || wb_read_uint_file(KSAMPLE_PARAM, &cur))
+		return 0;
+	return cur ? cur : 1;
+}
+
+unsigned int wb_bio_sample_changed(const struct wb_tool_state *base)
+{
+	const struct bio_state *st = (const struct bio_state *)base;
+	unsigned int cur;
+
+	if (!st->ksample_n || wb_read_uint_file(KSAMPLE_PARAM, &cur) || cur == st->ksample_n)
+		return 0;
+	return cur ? cur : 1;
+}
+
 /* Puts the parameter back, unless another tracer changed it since. */
 static void ksample_stop(struct bio_state *st)
 {
@@ -260,8 +278,7 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 	 * the parameter): those hooks alone, and nothing else loads. -p and the other
 	 * options that pair keep pairing, which samples in the programs.
 	 */
-	if (o->sample > 1 && !pair && !o->upstream_hooks &&
-	    wb_raw_tp_exists("ext4_bio_timed") && access(KSAMPLE_PARAM, F_OK) == 0) {
+	if (o->sample > 1 && !pair && !o->upstream_hooks && wb_bio_kernel_sample()) {
 		bio_unload(st->skel->obj, metric_defs);
 		memcpy(st->metrics, ksample_defs, sizeof(ksample_defs));
 		st->skel->rodata->targ_kernel_sample = true;
@@ -303,6 +320,7 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 
 static void bio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 {
+	unsigned int changed = wb_bio_sample_changed(st);
 	const struct wb_snapshot *s = &st->snap;
 	const struct wb_group_key *keys = s->keys;
 	const struct bio_val *vals = s->vals;
@@ -328,6 +346,9 @@ static void bio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 		printf("\n");
 		wb_hist_print(stdout, &v->size, "KiB");
 	}
+	if (changed)
+		printf("\nnote: %s is now %u (another tracer changed it): the kernel times 1 in %u "
+		       "bios\n", KSAMPLE_PARAM, changed, changed);
 	if (s->cnt[BIO_CNT_UNTIMED])
 		printf("\nnote: %llu bios submitted before tracing began counted, not timed\n",
 		       s->cnt[BIO_CNT_UNTIMED]);
@@ -343,12 +364,15 @@ static void bio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 
 static void bio_json(struct wb_json *j, const struct wb_tool_state *st, const struct wb_opts *o)
 {
+	unsigned int changed = wb_bio_sample_changed(st);
 	const struct wb_snapshot *s = &st->snap;
 	const struct wb_group_key *keys = s->keys;
 	const struct bio_val *vals = s->vals;
 	const char *unit = o->milliseconds ? "msecs" : "usecs";
 
 	wb_json_kv_uint(j, "sample", o->sample > 1 ? o->sample : 1);
+	if (changed)
+		wb_json_kv_uint(j, "sample_now", changed);
 	wb_json_key(j, "groups");
 	wb_json_arr_begin(j);
 	for (int i = 0; i < s->n; i++) {

@@ -22,6 +22,12 @@ bool wb_writepages_has_maps(const struct wb_collector *c);
 /* writepages: does its hook (ext4_writepages_done from wbscope kernel patch 26) also count
  * the bios each call submitted and their bytes (wp_val.bios, bio_bytes)? */
 bool wb_writepages_has_bios(const struct wb_collector *c);
+/* bio: the rate at which the kernel picks the bios ext4_bio_timed times (wbscope kernel
+ * patch 25): ext4.bio_time_sample's value (1: every bio), or 0 where it cannot. */
+unsigned int wb_bio_kernel_sample(void);
+/* bio: where the kernel samples for the tool, the rate another tracer has changed
+ * ext4.bio_time_sample to since the tool set it; 0 while it is unchanged. */
+unsigned int wb_bio_sample_changed(const struct wb_tool_state *st);
 #define WB_WP_DONE_BIOS_BTF "tp_btf:ext4_writepages_done (with mapping counts and bios)"
 #define WB_WP_DONE_BIOS_RAW "raw_tp:ext4_writepages_done (with mapping counts and bios)"
 

@@ -51,16 +51,22 @@ t_on_exit "kill -INT $!"
 "$WBSCOPE_BIN" endio --metrics all --json >"$work/endio-all.json" 2>"$work/endio-all.err" &
 pids+=($!)
 t_on_exit "kill -INT $!"
-"$WBSCOPE_BIN" top --json 1 >"$work/top.json" 2>"$work/top.err" &
-pids+=($!)
-t_on_exit "kill -INT $!"
 "$WBSCOPE_BIN" top --sample 4 --json 1 >"$work/top-sampled.json" 2>"$work/top-sampled.err" &
 pids+=($!)
 t_on_exit "kill -INT $!"
-for tool in writepages bio endio alloc bio-sampled bio-pid endio-all top top-sampled; do
-	for _ in $(seq 300); do grep -q "^Tracing" "$work/$tool.err" 2>/dev/null && break; sleep 0.2; done
-	check "$tool started" grep -q "^Tracing" "$work/$tool.err"
-done
+started() { # started TOOL...: each has said it traces
+	local tool
+	for tool in "$@"; do
+		for _ in $(seq 300); do grep -q "^Tracing" "$work/$tool.err" 2>/dev/null && break; sleep 0.2; done
+		check "$tool started" grep -q "^Tracing" "$work/$tool.err"
+	done
+}
+started writepages bio endio alloc bio-sampled bio-pid endio-all top-sampled
+# top without --sample, once the others hold ext4.bio_time_sample at 4: it takes that rate.
+"$WBSCOPE_BIN" top --json 1 >"$work/top.json" 2>"$work/top.err" &
+pids+=($!)
+t_on_exit "kill -INT $!"
+started top
 for _ in $(seq 300); do grep -q "recording started" "$work/trace.out" 2>/dev/null && break; sleep 0.2; done
 check "trace-cmd is recording" grep -q "recording started" "$work/trace.out"
 
@@ -104,6 +110,8 @@ check "bio -p: ext4's submission and completion events, paired" jq -e '.hooks.su
 check "bio -p: dd's 64 synchronous 64 KiB writes, every bio timed, nothing else" jq -e --arg i "$imm" \
 	'[.groups[] | select(.dev == $i and .path == "iomap")][0] as $g | (.groups | length) == 1 and
 	 $g.bios >= 64 and $g.bytes == 4194304 and $g.hists.latency.count == $g.bios' "$work/bio-pid.json"
+check "top: without --sample it times the bios at the rate another tracer set (1 in 4), from the kernel's picks" jq -se \
+	'.[0].sample == 4 and .[0].tools.bio.hooks.complete == "tp_btf:ext4_bio_timed (kernel-sampled)"' "$work/top.json"
 check "top: allocation columns from writepages' calls, alloc not started" \
 	jq -se '.[0].tools.alloc.not_started and (.[0].tools.alloc | has("hooks") | not)' "$work/top.json"
 check "top: no program on the allocation event" sh -c "! grep -q ext4_allocate_blocks $work/top.err"
@@ -395,5 +403,21 @@ check "bio --sample 4 while another tracer samples 1 in 8: refused, naming the p
 check "bio --sample 8 alongside it: runs (exit $rc), leaves the value at 8" \
 	sh -c "[ $rc -eq 0 ] && grep -qx 8 $param"
 echo 1 >"$param"
+# Another tracer changing the rate mid-run: said in the report, and not put back.
+"$WBSCOPE_BIN" bio --sample 4 --json --duration 2 >"$work/bio-changed.json" 2>"$work/bio-changed.err" &
+bpid=$!
+started bio-changed
+echo 16 >"$param"
+wait $bpid; rc=$?
+check "bio --sample 4 whose rate another tracer changed to 16: reported (sample_now), left at 16 (exit $rc)" \
+	sh -c "[ $rc -eq 0 ] && jq -se '.[-1].sample == 4 and .[-1].sample_now == 16' $work/bio-changed.json >/dev/null && grep -qx 16 $param"
+echo 1 >"$param"
+# top without --sample times 1 in 8 where the kernel picks, and puts the parameter back.
+"$WBSCOPE_BIN" top --json --duration 0.5 >"$work/top-default.json" 2>"$work/top-default.err"; rc=$?
+check "top without --sample: 1 in 8 bios timed by default (exit $rc), ext4.bio_time_sample back to 1" \
+	sh -c "[ $rc -eq 0 ] && jq -se '.[-1].sample == 8' $work/top-default.json >/dev/null && grep -qx 1 $param"
+"$WBSCOPE_BIN" top --sample 1 --json --duration 0.5 >"$work/top-exact.json" 2>"$work/top-exact.err"; rc=$?
+check "top --sample 1: every bio timed, from the completion events (exit $rc)" jq -se \
+	'.[-1].sample == 1 and .[-1].tools.bio.hooks.complete == "tp_btf:ext4_end_bio+ext4_iomap_end_bio (in_flight)"' "$work/top-exact.json"
 [ -z "${WBSCOPE_GUEST_OUT:-}" ] || cp "$work"/*.json "$work"/*.err "$work/trace.out" "$work/report.txt" "$WBSCOPE_GUEST_OUT/" 2>/dev/null
 t_summary guest-tools

@@ -192,6 +192,18 @@ static int ksample_start(struct bio_state *st, unsigned int n)
 	return 0;
 }
 
+/* Whether the tool pairs submissions and completions in its programs (see bio_open). */
+static bool bio_pairs(const struct wb_opts *o)
+{
+	return o->pid || o->prefer == WB_PREFER_FENTRY || o->prefer == WB_PREFER_KPROBE ||
+	       !wb_btf_has_member("bio", "issue_time_ns");
+}
+
+bool wb_bio_kernel_can_sample(const struct wb_opts *o)
+{
+	return !bio_pairs(o) && !o->upstream_hooks && wb_bio_kernel_sample();
+}
+
 unsigned int wb_bio_kernel_sample(void)
 {
 	unsigned int cur;
@@ -271,14 +283,13 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 	 * also a kernel whose bios have no issue_time_ns (no CONFIG_BLK_CGROUP), where the
 	 * completion events report every time in flight as 0, not measured.
 	 */
-	pair = o->pid || o->prefer == WB_PREFER_FENTRY || o->prefer == WB_PREFER_KPROBE ||
-	       !wb_btf_has_member("bio", "issue_time_ns");
+	pair = bio_pairs(o);
 	/*
 	 * --sample where the kernel samples (its submission and ext4_bio_timed events, and
 	 * the parameter): those hooks alone, and nothing else loads. -p and the other
 	 * options that pair keep pairing, which samples in the programs.
 	 */
-	if (o->sample > 1 && !pair && !o->upstream_hooks && wb_bio_kernel_sample()) {
+	if (o->sample > 1 && wb_bio_kernel_can_sample(o)) {
 		bio_unload(st->skel->obj, metric_defs);
 		memcpy(st->metrics, ksample_defs, sizeof(ksample_defs));
 		st->skel->rodata->targ_kernel_sample = true;

@@ -388,21 +388,19 @@ static int report(void *ctx, double span)
  * Without --sample, where the kernel picks the bios it times (wbscope kernel patch 25),
  * top times 1 in TOP_SAMPLE bios, or the rate another tracer already set: timing every
  * bio costs a program run and two clock reads per bio, more than the rest of top
- * together on small writes, for one p99 column. --sample 1 times every bio. The hooks
- * that pair in the program (--hooks fentry|kprobe) and --block-layer keep every bio.
+ * together on small writes, for one p99 column. --sample 1 times every bio. Where bio
+ * would sample in its programs (wb_bio_kernel_can_sample), top keeps timing every bio.
  */
 #define TOP_SAMPLE 8
 static bool top_default_sample(struct wb_opts *o)
 {
 	unsigned int cur;
 
-	if (o->sample || o->upstream_hooks || o->prefer == WB_PREFER_FENTRY ||
-	    o->prefer == WB_PREFER_KPROBE)
+	if (o->sample || !wb_bio_kernel_can_sample(o))
 		return false;
 	cur = wb_bio_kernel_sample();
-	if (cur)
-		o->sample = cur > 1 ? cur : TOP_SAMPLE;
-	return cur != 0;
+	o->sample = cur > 1 ? cur : TOP_SAMPLE;
+	return true;
 }
 
 int cmd_top(int argc, char **argv)

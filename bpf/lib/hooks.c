@@ -110,7 +110,7 @@ static bool kprobe_usable(const char *func, bool ret, char *why, size_t len)
 }
 
 /* How many arguments a tracepoint passes (its btf_trace_ prototype), -1 if unknown. */
-static int tp_nargs(const char *target)
+int wb_tp_nargs(const char *target)
 {
 	struct btf *btf = wb_vmlinux_btf();
 	const struct btf_type *t;
@@ -142,7 +142,7 @@ static bool tp_args_enough(const struct wb_hook *h, char *why, size_t len)
 
 	if (!h->min_args)
 		return true;
-	n = tp_nargs(h->target);
+	n = wb_tp_nargs(h->target);
 	if (n < 0 || n >= h->min_args)
 		return true;
 	snprintf(why, len, "tracepoint %s passes %d arguments, %d needed (an older wbscope kernel?)",

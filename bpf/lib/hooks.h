@@ -80,6 +80,8 @@ const char *wb_hook_kind_name(enum wb_hook_kind kind);
  * the function. On failure, why holds a one-line reason.
  */
 bool wb_hook_usable(const struct wb_hook *h, char *why, size_t len);
+/* How many arguments tracepoint target passes (from vmlinux BTF), -1 if unknown. */
+int wb_tp_nargs(const char *target);
 
 /*
  * Chooses an alternative for each metric and sets the autoload flag of every program

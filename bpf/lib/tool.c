@@ -129,6 +129,8 @@ int wb_tool_main(const struct wb_tool *t, int argc, char **argv)
 	wb_hook_prefer = o.prefer;
 	/* Before the (slow) load, so that an early Ctrl-C still ends cleanly. */
 	wb_install_signals();
+	if (t->prepare)
+		t->prepare(&o, o.json ? stderr : stdout);
 	if (t->open(&o, &r.st, o.json ? stderr : stdout))
 		return WB_EXIT_ERROR;
 	r.o = &o;

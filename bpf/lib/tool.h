@@ -27,6 +27,9 @@ struct wb_tool {
 	bool no_pid;			/* -p makes no sense (work runs in kworkers) */
 	const char *no_pid_why;
 	const struct argp *argp;	/* options of this tool alone (parsed into wb_opts), or NULL */
+	/* After the options are parsed, before open: defaults that depend on the kernel
+	 * (said on info), or NULL. */
+	void (*prepare)(struct wb_opts *o, FILE *info);
 	/* Opens, resolves hooks (printed to hooks_out), loads and attaches. */
 	int (*open)(const struct wb_opts *o, struct wb_tool_state **st, FILE *hooks_out);
 	void (*close)(struct wb_tool_state *st);

@@ -11,9 +11,11 @@
  * --hooks fentry|kprobe, or without bio->issue_time_ns (no CONFIG_BLK_CGROUP; see
  * bio.c), ext4_submit_bio / ext4_iomap_submit_bio at submission are paired with the
  * completion events (the bio is their 7th argument): two program runs per bio. Other file systems
- * (XFS) are not seen then: --block-layer uses the block layer's events. With --sample from
- * kernel patch 25 on, the submission events count every bio and ext4_bio_timed times the
- * bios the kernel picked (ext4.bio_time_sample): no program on other bios' completion.
+ * (XFS) are not seen then: --block-layer uses the block layer's events. Sampling where the
+ * kernel picks the bios (patches 25 and 26; bio's default there, and --sample): the
+ * writepages calls' done event counts every bio and byte they submitted, and
+ * ext4_bio_timed reports the picked bios (ext4.bio_time_sample) with their time and size,
+ * and every failed bio: no program on any submission, nor on other bios' completion.
  *
  * Elsewhere, submission: the block_bio_queue tracepoint (tp_btf, reading the bio
  * directly, where the kernel allows tracing programs; else raw_tp). A bio is write-back
@@ -39,11 +41,6 @@
 
 /* --sample N: N - 1 (N a power of two); 0: every bio is timed. */
 const volatile __u32 targ_sample_mask = 0;
-/*
- * --sample on a kernel with ext4_bio_timed (patch 25): the kernel picks the bios it
- * times; the submission programs only count, and ext4_bio_timed times.
- */
-const volatile bool targ_kernel_sample = false;
 /* top shows no bio sizes: it clears this, and no program keeps the size histogram. */
 const volatile bool targ_size_hist = true;
 
@@ -144,7 +141,7 @@ static __always_inline void bio_submitted(struct bio *bio, __u32 dev, int path, 
 		v->bytes += size;
 		if (targ_size_hist)
 			wb_hist_add(&v->size, size >> 10);
-		if (targ_kernel_sample || !bio_timed(key))
+		if (!bio_timed(key))
 			return;
 	}
 	wb_count(&counters, BIO_CNT_QUEUED);
@@ -441,24 +438,61 @@ WB_TWIN(ext4_iomap_end_bio, ext4_iomap_done, CALL, struct inode *inode, loff_t o
 #undef CALL
 
 /*
- * wbscope kernel from patch 25, with --sample: one of the bios the kernel picked to time
- * (one in ext4.bio_time_sample, see bio.c) completed. The submission programs counted
- * every bio; this one adds the latency and errors of the timed ones.
+ * wbscope kernel from patch 25, where the kernel samples: one of the bios it picked to
+ * time (one in ext4.bio_time_sample, see bio.c) completed, with its time in flight and
+ * size; or a failed bio it did not pick (in_flight 0), whose error alone counts. The
+ * bios and bytes come from the writepages calls (below); the size histogram is the
+ * timed bios', a sample like their latencies.
  */
 static __always_inline int ext4_timed_ev(struct inode *inode, struct bio *bio, __u64 in_flight,
-					 int error, bool iomap, const bool btf)
+					 int error, bool iomap, __u32 bytes, const bool btf)
 {
 	struct bio_val *v = ext4_bio_group(inode, bio, iomap ? WB_PATH_IOMAP : WB_PATH_BH, btf);
 
 	if (!v)
 		return 0;
+	if (!in_flight) {
+		v->errors += error != 0;
+		return 0;
+	}
 	wb_count(&counters, BIO_CNT_DONE);
+	if (targ_size_hist)
+		wb_hist_add(&v->size, bytes >> 10);
 	bio_timed_add(v, error, in_flight);
 	return 0;
 }
-#define CALL(btf) ext4_timed_ev(inode, bio, in_flight, error, iomap, btf)
+#define CALL(btf) ext4_timed_ev(inode, bio, in_flight, error, iomap, bytes, btf)
 WB_TWIN(ext4_bio_timed, ext4_timed, CALL, struct inode *inode, struct bio *bio, __u64 in_flight,
-	int error, bool iomap)
+	int error, bool iomap, unsigned int bytes)
+#undef CALL
+
+/*
+ * wbscope kernel from patch 26, where the kernel samples: a writepages call's bios and
+ * their bytes, every one it submitted, counted by ext4 (one program per call, not per
+ * bio).
+ */
+static __always_inline int wp_bios_ev(struct inode *inode, bool iomap, unsigned int bios,
+				      __u64 bytes, const bool btf)
+{
+	struct bio_val *v;
+	__u32 dev;
+
+	if (!bios || !wb_inode_wanted_t(inode, &dev, btf))
+		return 0;
+	v = wb_group(&stats, dev, iomap ? WB_PATH_IOMAP : WB_PATH_BH);
+	if (!v) {
+		wb_count(&counters, BIO_CNT_DROP_STATS);
+		return 0;
+	}
+	v->bios += bios;
+	v->bytes += bytes;
+	return 0;
+}
+#define CALL(btf) wp_bios_ev(inode, iomap, bios, bio_bytes, btf)
+WB_TWIN(ext4_writepages_done, wp_bios, CALL, struct inode *inode, struct writeback_control *wbc,
+	bool iomap, long nr_to_write, long pages_written, int ret, long long duration_ns,
+	unsigned int extents, unsigned int allocs, __u64 alloc_blocks, unsigned int bios,
+	__u64 bio_bytes)
 #undef CALL
 
 SEC("fentry/bio_endio")

@@ -73,26 +73,27 @@ static const struct wb_metric metric_defs[] = {
 #define NR_METRICS ((int)(sizeof(metric_defs) / sizeof(metric_defs[0])))
 
 /*
- * --sample on a kernel with ext4_bio_timed (patch 25): the kernel stamps one write-back
- * bio in ext4.bio_time_sample and fires ext4_bio_timed at the completion of those only.
- * ext4's submission events count every bio (the pairing programs, which then only count),
- * and no program runs on the completion of an untimed bio.
+ * Sampling where the kernel picks (ext4_bio_timed with the bio's size, patch 25, and
+ * ext4_writepages_done with the bios each call submitted, patch 26): ext4 stamps one
+ * write-back bio in ext4.bio_time_sample and fires ext4_bio_timed at the completion of
+ * those, and of every failed bio. The writepages calls count every bio and byte: no
+ * program runs on any submission, nor on the completion of an untimed bio.
  */
 #define KSAMPLE_PARAM "/sys/module/ext4/parameters/bio_time_sample"
+#define KSAMPLE_TIMED_ARGS 6
+#define KSAMPLE_WP_ARGS 12
 static const struct wb_metric ksample_defs[] = {
 	[BIO_M_SUBMIT] = { .name = "submit", .alts = {
-		{ "tp_btf:ext4_submit_bio+ext4_iomap_submit_bio (count)", {
-			{ WB_TP_BTF, "ext4_submit_bio", "ext4_submit_btf" },
-			{ WB_TP_BTF, "ext4_iomap_submit_bio", "ext4_iomap_submit_btf" } } },
-		{ "raw_tp:ext4_submit_bio+ext4_iomap_submit_bio (count)", {
-			{ WB_RAW_TP, "ext4_submit_bio", "ext4_submit" },
-			{ WB_RAW_TP, "ext4_iomap_submit_bio", "ext4_iomap_submit" } } },
+		{ "tp_btf:ext4_writepages_done (bios)", {
+			{ WB_TP_BTF, "ext4_writepages_done", "wp_bios_btf", KSAMPLE_WP_ARGS } } },
+		{ "raw_tp:ext4_writepages_done (bios)", {
+			{ WB_RAW_TP, "ext4_writepages_done", "wp_bios", KSAMPLE_WP_ARGS } } },
 	} },
 	[BIO_M_COMPLETE] = { .name = "complete", .needs = "submit", .alts = {
 		{ "tp_btf:ext4_bio_timed (kernel-sampled)", {
-			{ WB_TP_BTF, "ext4_bio_timed", "ext4_timed_btf", 5 } } },
+			{ WB_TP_BTF, "ext4_bio_timed", "ext4_timed_btf", KSAMPLE_TIMED_ARGS } } },
 		{ "raw_tp:ext4_bio_timed (kernel-sampled)", {
-			{ WB_RAW_TP, "ext4_bio_timed", "ext4_timed", 5 } } },
+			{ WB_RAW_TP, "ext4_bio_timed", "ext4_timed", KSAMPLE_TIMED_ARGS } } },
 	} },
 };
 _Static_assert(sizeof(ksample_defs) == sizeof(metric_defs), "the same metrics");
@@ -111,10 +112,12 @@ static const char *const counter_names[BIO_NR_COUNTERS] = {
 enum { OPT_SAMPLE = 0x2000, OPT_BLOCK_LAYER };
 
 static const struct argp_option bio_options[] = {
-	{ "sample", OPT_SAMPLE, "N", 0, "Time 1 in N bios (N a power of two, up to 65536): bios, "
-	  "bytes and sizes still count every bio, latency and errors the timed ones. On the "
-	  "wbscope kernel the kernel picks them (ext4.bio_time_sample, set for the run) and "
-	  "runs no program on the other bios' completion", 0 },
+	{ "sample", OPT_SAMPLE, "N", 0, "Time 1 in N bios (N a power of two, up to 65536); bios "
+	  "and bytes still count every bio. On the wbscope kernel the kernel picks them, at "
+	  "random intervals (ext4.bio_time_sample, set for the run), sizes are the timed bios' "
+	  "and errors every bio's, and no program runs per bio but on the timed ones' "
+	  "completion: there the default is 8, or the rate another tracer set (1: every bio). "
+	  "Elsewhere, sizes count every bio, errors the timed ones", 0 },
 	{ "block-layer", OPT_BLOCK_LAYER, NULL, 0, "Use the block layer's events even where "
 	  "the wbscope kernel's ext4 bio events exist: sees other file systems' (XFS) write-back "
 	  "too, at a program run for every bio and request of the system", 0 },
@@ -147,7 +150,7 @@ struct bio_state {
 	struct wb_tool_state base;
 	struct wb_metric metrics[NR_METRICS];
 	struct bio_bpf *skel;
-	unsigned int ksample_n;	/* --sample done by the kernel (ksample_defs); 0: not */
+	unsigned int ksample_n;	/* sampled by the kernel (ksample_defs) at this rate; 0: not */
 	unsigned int ksample_restore;	/* the parameter's value to put back; 0: leave it */
 };
 
@@ -208,9 +211,30 @@ unsigned int wb_bio_kernel_sample(void)
 {
 	unsigned int cur;
 
-	if (!wb_raw_tp_exists("ext4_bio_timed") || wb_read_uint_file(KSAMPLE_PARAM, &cur))
+	if (!wb_raw_tp_exists("ext4_bio_timed") ||
+	    wb_tp_nargs("ext4_bio_timed") < KSAMPLE_TIMED_ARGS ||
+	    wb_tp_nargs("ext4_writepages_done") < KSAMPLE_WP_ARGS ||
+	    wb_read_uint_file(KSAMPLE_PARAM, &cur))
 		return 0;
 	return cur ? cur : 1;
+}
+
+bool wb_bio_default_sample(struct wb_opts *o)
+{
+	unsigned int cur;
+
+	if (o->sample || !wb_bio_kernel_can_sample(o))
+		return false;
+	cur = wb_bio_kernel_sample();
+	o->sample = cur > 1 ? cur : WB_BIO_SAMPLE;
+	return true;
+}
+
+static void bio_prepare(struct wb_opts *o, FILE *info)
+{
+	if (wb_bio_default_sample(o))
+		fprintf(info, "bio: timing 1 in %u bios, picked by the kernel (--sample 1: every "
+			"bio)\n", o->sample);
 }
 
 unsigned int wb_bio_sample_changed(const struct wb_tool_state *base)
@@ -285,14 +309,13 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 	 */
 	pair = bio_pairs(o);
 	/*
-	 * --sample where the kernel samples (its submission and ext4_bio_timed events, and
-	 * the parameter): those hooks alone, and nothing else loads. -p and the other
-	 * options that pair keep pairing, which samples in the programs.
+	 * Sampling where the kernel can (bio_prepare's default, or --sample): the writepages
+	 * calls' counts and ext4_bio_timed, and the parameter; nothing else loads. -p and the
+	 * other options that pair keep pairing, which samples in the programs.
 	 */
 	if (o->sample > 1 && wb_bio_kernel_can_sample(o)) {
 		bio_unload(st->skel->obj, metric_defs);
 		memcpy(st->metrics, ksample_defs, sizeof(ksample_defs));
-		st->skel->rodata->targ_kernel_sample = true;
 		/* top, whose bio counts come from writepages' calls: the timing alone */
 		if (o->bio_timed_only) {
 			st->metrics[BIO_M_COMPLETE].needs = NULL;
@@ -329,6 +352,12 @@ static int bio_open(const struct wb_opts *o, struct wb_tool_state **out, FILE *h
 	return 0;
 }
 
+/* Whether the size histograms are the timed bios' (the kernel samples), not every bio's. */
+static bool bio_sizes_sampled(const struct wb_tool_state *base)
+{
+	return ((const struct bio_state *)base)->ksample_n != 0;
+}
+
 static void bio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 {
 	unsigned int changed = wb_bio_sample_changed(st);
@@ -336,7 +365,10 @@ static void bio_text(const struct wb_tool_state *st, const struct wb_opts *o)
 	const struct wb_group_key *keys = s->keys;
 	const struct bio_val *vals = s->vals;
 
-	if (o->sample > 1)
+	if (bio_sizes_sampled(st))
+		printf("latency and sizes: 1 in %u bios timed, picked by the kernel; bios, bytes and "
+		       "errors: every bio\n\n", o->sample);
+	else if (o->sample > 1)
 		printf("latency and errors: 1 in %u bios timed (--sample)\n\n", o->sample);
 	if (s->n == 0)
 		printf("(no write-back bios)\n");
@@ -382,6 +414,11 @@ static void bio_json(struct wb_json *j, const struct wb_tool_state *st, const st
 	const char *unit = o->milliseconds ? "msecs" : "usecs";
 
 	wb_json_kv_uint(j, "sample", o->sample > 1 ? o->sample : 1);
+	if (o->sample > 1)
+	{
+		wb_json_key(j, "sizes_sampled");
+		wb_json_bool(j, bio_sizes_sampled(st));
+	}
 	if (changed)
 		wb_json_kv_uint(j, "sample_now", changed);
 	wb_json_key(j, "groups");
@@ -413,8 +450,9 @@ const struct wb_tool wb_tool_bio = {
 "device and write-back path (buffer_head or iomap; XFS counts as iomap). -p\n"
 "filters on the process that submitted the bio (usually a flusher kworker, or a\n"
 "task in fsync). On the wbscope kernel, ext4's own bio events are used (ext4\n"
-"only, cheap); elsewhere, or with --block-layer, the block layer's (any file\n"
-"system).\n"
+"only, cheap), and where the kernel picks the bios to time it times 1 in 8 by\n"
+"default (bios, bytes and errors stay exact; --sample 1: every bio); elsewhere,\n"
+"or with --block-layer, the block layer's (any file system), every bio timed.\n"
 "\n"
 "USAGE: wbscope bio [OPTIONS] [interval] [count]\n"
 "\n"
@@ -423,8 +461,10 @@ const struct wb_tool wb_tool_bio = {
 "    wbscope bio -d vdb 1 10    # one device, 1 second summaries, 10 times\n"
 "    wbscope bio -j 5           # JSON (schema wbscope/1) every 5 seconds\n"
 "    wbscope bio --sample 16    # time 1 in 16 bios; counts stay exact\n"
+"    wbscope bio --sample 1     # time every bio\n"
 "    wbscope bio --block-layer  # XFS too, from the block layer's events",
 	.argp = &bio_argp,
+	.prepare = bio_prepare,
 	.open = bio_open,
 	.close = bio_close,
 	.text = bio_text,

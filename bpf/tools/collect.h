@@ -23,12 +23,18 @@ bool wb_writepages_has_maps(const struct wb_collector *c);
  * the bios each call submitted and their bytes (wp_val.bios, bio_bytes)? */
 bool wb_writepages_has_bios(const struct wb_collector *c);
 /* bio: the rate at which the kernel picks the bios ext4_bio_timed times (wbscope kernel
- * patch 25): ext4.bio_time_sample's value (1: every bio), or 0 where it cannot. */
+ * patches 25 and 26: the event with the bio's size, and the writepages calls' bio
+ * counts): ext4.bio_time_sample's value (1: every bio), or 0 where it cannot. */
 unsigned int wb_bio_kernel_sample(void);
 /* bio: with these options, would the kernel pick the bios --sample times (not the
  * programs: -p, --hooks fentry|kprobe, --block-layer and kernels without
  * bio->issue_time_ns keep sampling in the programs)? */
 bool wb_bio_kernel_can_sample(const struct wb_opts *o);
+/* bio: where the kernel can sample for o and o sets no --sample, sets o->sample to the
+ * rate another tracer already set, else WB_BIO_SAMPLE; returns whether it did (bio's
+ * default, and top's for its bio columns). */
+#define WB_BIO_SAMPLE 8
+bool wb_bio_default_sample(struct wb_opts *o);
 /* bio: where the kernel samples for the tool, the rate another tracer has changed
  * ext4.bio_time_sample to since the tool set it; 0 while it is unchanged. */
 unsigned int wb_bio_sample_changed(const struct wb_tool_state *st);

@@ -384,25 +384,6 @@ static int report(void *ctx, double span)
 	return 0;
 }
 
-/*
- * Without --sample, where the kernel picks the bios it times (wbscope kernel patch 25),
- * top times 1 in TOP_SAMPLE bios, or the rate another tracer already set: timing every
- * bio costs a program run and two clock reads per bio, more than the rest of top
- * together on small writes, for one p99 column. --sample 1 times every bio. Where bio
- * would sample in its programs (wb_bio_kernel_can_sample), top keeps timing every bio.
- */
-#define TOP_SAMPLE 8
-static bool top_default_sample(struct wb_opts *o)
-{
-	unsigned int cur;
-
-	if (o->sample || !wb_bio_kernel_can_sample(o))
-		return false;
-	cur = wb_bio_kernel_sample();
-	o->sample = cur > 1 ? cur : TOP_SAMPLE;
-	return true;
-}
-
 int cmd_top(int argc, char **argv)
 {
 	const struct argp_child children[] = {
@@ -434,7 +415,13 @@ int cmd_top(int argc, char **argv)
 	}
 	if (!o.interval)
 		o.interval = 2;
-	sampled = top_default_sample(&o);
+	/*
+	 * Without --sample, where the kernel picks the bios it times, top times 1 in
+	 * WB_BIO_SAMPLE bios (or the rate another tracer set), as bio does: timing every bio
+	 * costs a program run and two clock reads per bio, more than the rest of top together
+	 * on small writes, for one p99 column.
+	 */
+	sampled = wb_bio_default_sample(&o);
 	wb_libbpf_setup(o.verbose);
 	wb_hook_prefer = o.prefer;
 	wb_install_signals();

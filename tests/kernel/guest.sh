@@ -123,6 +123,44 @@ test_path() {
 	dmesg_clean path
 }
 
+# ---- 1b. which bios ext4_bio_timed times ----------------------------------------
+# With ext4.bio_time_sample = 2, two files written back in turn, one bio each (a 4 KiB
+# write and an fsync, on one CPU): a fixed period would time every bio of one file and
+# none of the other. The kernel draws each gap at random (1 to 3 bios here), so both
+# files' bios are timed, about half of all bios.
+test_sample() {
+	local ev=/sys/kernel/tracing param=/sys/module/ext4/parameters/bio_time_sample
+	if [ ! -d $ev/events/ext4/ext4_bio_timed ] || [ ! -w $param ]; then
+		skip "ext4_bio_timed sampling (kernel without the series' patch 25)"
+		return
+	fi
+	mkfs_mount
+	local rounds=150 ia ib na nb n
+	: > "$MNT/a"; : > "$MNT/b"; sync
+	ia=$(stat -c %i "$MNT/a"); ib=$(stat -c %i "$MNT/b")
+	echo > $ev/trace
+	echo 2 > $param
+	echo 1 > $ev/events/ext4/ext4_bio_timed/enable
+	taskset -c 0 bash -c 'for ((i = 1; i <= $1; i++)); do
+		xfs_io -c "pwrite -q $((i * 8192)) 4k" -c fsync "$2/a"
+		xfs_io -c "pwrite -q $((i * 8192)) 4k" -c fsync "$2/b"
+	done' _ $rounds "$MNT" >/dev/null
+	echo 0 > $ev/events/ext4/ext4_bio_timed/enable
+	echo 1 > $param
+	na=$(grep -c " ext4_bio_timed: .* ino $ia " $ev/trace)
+	nb=$(grep -c " ext4_bio_timed: .* ino $ib " $ev/trace)
+	n=$((na + nb))
+	echo "    timed bios of $((2 * rounds)): file a $na, file b $nb"
+	# The count of picks has a standard deviation of 5 here (gaps of variance 2/3).
+	check "bio_time_sample 2: about half the bios timed ($n of $((2 * rounds)))" \
+		test $n -ge $((rounds - 40)) -a $n -le $((rounds + 42))
+	check "bio_time_sample 2: both files' bios timed, neither under a quarter ($na, $nb)" \
+		test $((4 * na)) -ge $n -a $((4 * nb)) -ge $n
+	umount "$MNT"
+	fsck_clean sample
+	dmesg_clean sample
+}
+
 # ---- 2. fio verify ---------------------------------------------------------------
 test_fio() {
 	mkfs_mount
@@ -275,9 +313,23 @@ test_ioerr() {
 		dmsetup suspend --nolockfs $name	# no freeze: keep the data dirty
 		dmsetup load $name --table "0 $sectors flakey /dev/vdb 0 0 100000 1 error_writes"
 		dmsetup resume $name
-		local err
+		local err tool=""
+		# wbscope bio sampling 1 in 1024: ext4_bio_timed also reports every failed
+		# bio, so that every error counts whichever bios the kernel picked to time.
+		if [ $abort = no ] && [ -d /sys/kernel/tracing/events/ext4/ext4_bio_timed ]; then
+			"$WBSCOPE_BIN" bio --sample 1024 -d "$(t_majmin /dev/mapper/$name)" --json \
+				>"$out/ioerr-bio-$mode.json" 2>"$out/ioerr-bio-$mode.err" &
+			tool=$!
+			for _ in $(seq 300); do grep -q Tracing "$out/ioerr-bio-$mode.err" && break; sleep 0.2; done
+		fi
 		err=$(xfs_io -c fsync "$MNT/after" 2>&1)
 		if grep -qi "input/output error" <<<"$err"; then ok "write error reaches fsync (data_err=abort: $abort)"; else bad "write error reaches fsync (data_err=abort: $abort): $err"; fi
+		if [ -n "$tool" ]; then
+			kill -INT $tool; wait $tool
+			check "wbscope bio --sample 1024: every failed write-back bio counted as an error" jq -e \
+				'.sizes_sampled and ([.groups[].bios] | add) > 0 and
+				 ([.groups[].errors] | add) == ([.groups[].bios] | add)' "$out/ioerr-bio-$mode.json"
+		fi
 		if [ $abort = yes ]; then
 			sleep 1
 			check "data_err=abort: journal aborted" dmesg_has 'Aborting journal|Detected aborted journal|ext4_journal_check_start'
@@ -291,6 +343,7 @@ test_ioerr() {
 dmesg_has() { dmesg | grep -qE "$1"; }
 
 test_path
+test_sample
 test_fio
 test_fsx
 test_zero_eof

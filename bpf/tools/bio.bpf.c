@@ -331,6 +331,7 @@ static __always_inline int rq_complete_ev(struct request *rq, int error, unsigne
 	/* A request's bios share its device: skip other devices' requests at once. */
 	if (targ_dev && WB_RD(btf, first, bi_bdev, bd_dev) != targ_dev)
 		return 0;
+	wb_count(&counters, BIO_CNT_REQUESTS);
 	w.bio = wb_ptr_key_t(first, btf);
 	/* bpf_loop: the verifier checks the callback once, so the bound can be large
 	 * (a request merges up to max_segments bios, more when segments merge). */

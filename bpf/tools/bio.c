@@ -104,6 +104,7 @@ static const char *const counter_names[BIO_NR_COUNTERS] = {
 	[BIO_CNT_DROP_INFLIGHT] = "drops.inflight_map_full",
 	[BIO_CNT_DROP_STATS] = "drops.stats_map_full",
 	[BIO_CNT_RQ_TRUNCATED] = "counters.requests_truncated",
+	[BIO_CNT_REQUESTS] = "counters.requests",
 	[BIO_CNT_STALE] = "drops.stale",
 	[BIO_CNT_UNTIMED] = "counters.untimed",
 };

@@ -16,6 +16,7 @@ enum bio_counter {
 	BIO_CNT_DROP_INFLIGHT,	/* submission not recorded: in-flight map full */
 	BIO_CNT_DROP_STATS,	/* completion not recorded: no statistics slot for the device */
 	BIO_CNT_RQ_TRUNCATED,	/* request with more bios than BIO_RQ_MAX_BIOS */
+	BIO_CNT_REQUESTS,	/* block-layer request completions walked (past -d) */
 	BIO_CNT_STALE,		/* bios unfinished after BIO_STALE_NS, forgotten */
 	BIO_CNT_UNTIMED,	/* completions with no time in flight (submitted before the
 				   wbscope kernel's completion event was enabled) */

@@ -49,7 +49,7 @@ name=${dev#/dev/}
 path=buffer_head; [ "$fs" = xfs ] && path=iomap
 echo "  device $dev ($mm), expected write-back path: $path"
 
-events=(block/block_bio_queue iomap/iomap_add_to_ioend)
+events=(block/block_bio_queue block/block_rq_complete iomap/iomap_add_to_ioend)
 [ "$fs" = ext4 ] && events+=(ext4/ext4_allocate_blocks ext4/ext4_da_write_pages_extent
 	ext4/ext4_da_update_reserve_space)
 t_tracefs_start "wbscope-tools-$$" "dev == $kdev" "${events[@]}"
@@ -113,25 +113,43 @@ dev_bytes=$(awk '/ block_bio_queue:/ && $0 ~ / W/ { for (i = 1; i < NF; i++) if 
 echo "  bio: $bios write-back bios, $bytes bytes; device writes in tracefs: $dev_bytes bytes; fio wrote $fio_bytes"
 echo "  bio: $(jq -c '{missed, counters, drops}' "$work/bio.json")"
 check "bio: write-back bios seen" test "$bios" -gt 0
-# A completion run the kernel skipped ("missed": a run of the same program in progress
-# on that CPU) loses a whole request's bios: then only fewer completions are allowed.
-bmissed=$(jq '.missed // 0' "$work/bio.json")
-check "bio: every submitted bio completed (missed runs: $bmissed)" jq -e \
-	'.counters.queued == .counters.completed or (.missed > 0 and .counters.completed < .counters.queued)' "$work/bio.json"
+# Request completions: tracefs' (flush requests, "FF", carry no bio) against those the
+# tools' programs walked. A completion whose program run the kernel skipped loses a
+# whole request's bios: counted as "missed" when a run of the same program was in
+# progress on that CPU; but this host's kernel also records, now and then, a batch of
+# completions for tracefs that it gives no BPF program at all, in a softirq run in
+# another process's context (seen: 31 requests, none counted as missed, none of the
+# programs' counters moved). Either way, only fewer completions are allowed then.
+tc_rqs=$(grep ' block_rq_complete: ' "$work/trace.txt" | grep -cv ' block_rq_complete: [0-9]*,[0-9]* FF ')
+check "bio: no request completion walked that tracefs did not record ($(jq .counters.requests "$work/bio.json") <= $tc_rqs)" \
+	jq -e --argjson n "$tc_rqs" '.counters.requests <= $n and (.counters.requests > 0 or (.hooks.complete | contains("block_rq_complete") | not))' "$work/bio.json"
+bskipped() {
+	jq --argjson n "$tc_rqs" '(.missed // 0) +
+		if (.hooks.complete // "" | contains("block_rq_complete")) then $n - .counters.requests else 0 end' "$1"
+}
+bmissed=$(bskipped "$work/bio.json")
+[ "$bmissed" = 0 ] || echo "  bio: the kernel skipped its programs for $bmissed request completions (tracefs $tc_rqs)"
+check "bio: every submitted bio completed (completions skipped by the kernel: $bmissed)" jq -e --argjson m "$bmissed" \
+	'.counters.queued == .counters.completed or ($m > 0 and .counters.completed < .counters.queued)' "$work/bio.json"
 check "bio: every completed request's bios walked (none truncated)" jq -e '.counters.requests_truncated == 0' "$work/bio.json"
 check "bio: latency histogram holds every bio" jq -e "$g.hists.latency.count == $g.bios" "$work/bio.json"
 check "bio: write-back bytes cover what fio wrote ($bytes >= $fio_bytes)" test "$bytes" -ge "$fio_bytes" -o "$bmissed" -gt 0
 check "bio: write-back bytes within the device's writes ($bytes <= $dev_bytes)" test "$bytes" -le "$dev_bytes"
 check "bio: size histogram non-empty" jq -e "$g.hists.size.count > 0" "$work/bio.json"
 # --sample 4: the same bios and bytes, about a quarter of them timed.
+# Where the kernel skipped completions for either tool, their counts of bios (whole at
+# submission with --sample, at completion without) may differ.
 sb=$(jq "$g.bios // 0" "$work/bio-sampled.json"); st=$(jq "$g.hists.latency.count // 0" "$work/bio-sampled.json")
-echo "  bio --sample 4: $sb bios, $st timed"
+smissed=$(bskipped "$work/bio-sampled.json")
+echo "  bio --sample 4: $sb bios, $st timed; completions skipped by the kernel: $smissed"
 check "bio --sample 4: every bio and byte counted ($sb = $bios)" \
-	jq -e --argjson n "$bios" --argjson b "$bytes" "$g.bios == \$n and $g.bytes == \$b and $g.hists.size.count == \$n" "$work/bio-sampled.json"
+	jq -e --argjson n "$bios" --argjson b "$bytes" --argjson m "$bmissed" \
+	"($g.bios == \$n and $g.bytes == \$b or \$m > 0) and $g.hists.size.count == $g.bios" "$work/bio-sampled.json"
 check "bio --sample 4: about one in four timed ($st of $sb)" \
 	test "$st" -gt $((sb / 8)) -a "$st" -lt $((sb / 2))
-check "bio --sample 4: every timed bio completed, no drops" \
-	jq -e '.sample == 4 and .counters.queued == .counters.completed and .counters.queued == .groups[0].hists.latency.count and ([.drops[]] | add == 0)' "$work/bio-sampled.json"
+check "bio --sample 4: every timed bio completed, no drops" jq -e --argjson m "$smissed" \
+	'.sample == 4 and (.counters.queued == .counters.completed or ($m > 0 and .counters.completed < .counters.queued)) and
+	 .counters.completed == .groups[0].hists.latency.count and ([.drops[]] | add == 0)' "$work/bio-sampled.json"
 
 # endio
 echo "  endio: $(jq -c "$g | {works, hists: (.hists | keys)}" "$work/endio.json")"

@@ -89,7 +89,7 @@ test_path() {
 	local tool=$! i
 	# Loading takes a while under TCG; a SIGINT before the tool set up its
 	# handler would be lost (background jobs of scripts ignore SIGINT).
-	for i in $(seq 300); do grep -q Tracing "$out/path-$mode.err" && break; sleep 0.2; done
+	for i in $(seq 300); do grep -qs Tracing "$out/path-$mode.err" && break; sleep 0.2; done
 	dd if=/dev/urandom of="$MNT/f" bs=64k count=64 conv=fsync status=none
 	kill -INT $tool; wait $tool
 	echo 0 > $ev/events/kprobes/enable
@@ -328,7 +328,7 @@ test_ioerr() {
 			"$WBSCOPE_BIN" bio --sample 1024 -d "$(t_majmin /dev/mapper/$name)" --json \
 				>"$out/ioerr-bio-$mode.json" 2>"$out/ioerr-bio-$mode.err" &
 			tool=$!
-			for _ in $(seq 300); do grep -q Tracing "$out/ioerr-bio-$mode.err" && break; sleep 0.2; done
+			for _ in $(seq 300); do grep -qs Tracing "$out/ioerr-bio-$mode.err" && break; sleep 0.2; done
 		fi
 		err=$(xfs_io -c fsync "$MNT/after" 2>&1)
 		if grep -qi "input/output error" <<<"$err"; then ok "write error reaches fsync (data_err=abort: $abort)"; else bad "write error reaches fsync (data_err=abort: $abort): $err"; fi

@@ -35,12 +35,25 @@ struct {								\
 	__type(value, value_type);					\
 } name SEC(".maps")
 
-/* Scratch for wb_ptr_key. */
+/*
+ * Scratch for wb_ptr_key: a value is stored and loaded back. A program can be interrupted
+ * on its CPU by another one that uses the scratch too (a completion in an interrupt while
+ * a submission program runs), between its store and its load: each nesting level has its
+ * own slot. Levels nest strictly (the interrupting program ends before the interrupted
+ * one goes on), so a plain counter is enough.
+ */
+#define WB_PTR_SCRATCH_LEVELS 4		/* task, softirq, hardirq, NMI */
+struct wb_ptr_scratch_val {
+	__u32 depth;
+	__u32 pad;
+	__u64 v[WB_PTR_SCRATCH_LEVELS];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct wb_ptr_scratch_val);
 } wb_ptr_scratch SEC(".maps");
 
 /*
@@ -51,16 +64,23 @@ struct {
  */
 static __always_inline __u64 wb_ptr_key_t(const void *p, const bool btf)
 {
-	__u32 zero = 0;
+	struct wb_ptr_scratch_val *s;
 	volatile __u64 *v;
+	__u32 zero = 0, d;
+	__u64 k;
 
 	if (!btf)
 		return (__u64)p;
-	v = bpf_map_lookup_elem(&wb_ptr_scratch, &zero);
-	if (!v)
+	s = bpf_map_lookup_elem(&wb_ptr_scratch, &zero);
+	if (!s)
 		return 0;
+	d = s->depth;
+	s->depth = d + 1;
+	v = &s->v[d & (WB_PTR_SCRATCH_LEVELS - 1)];
 	*v = (__u64)p;
-	return *v;
+	k = *v;
+	s->depth = d;
+	return k;
 }
 
 static __always_inline __u64 wb_ptr_key(const void *p)
